@@ -1,0 +1,210 @@
+"""The Textual app: modes, global keys, saving, locking, and a crash report without secrets."""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+from textual import on, work
+from textual.app import App
+from textual.binding import Binding
+from textual.message import Message
+
+from .data import models
+from .data.vault import ReadOnlyError, Vault, VaultError
+from .screens.help import HelpScreen
+from .screens.home import HomeScreen
+from .screens.unlock import CreateVaultScreen, UnlockScreen
+
+
+@dataclass
+class SaveFinished(Message):
+    error: str | None
+
+
+def safe_crash_report(error: BaseException) -> str:
+    """Where it broke, never what was in memory: no locals, no exception message (either
+    can hold a passphrase, a key or a child's account)."""
+    frames = traceback.extract_tb(error.__traceback__)
+    ours = [f for f in frames if "sitecare" in f.filename] or frames
+    where = ""
+    if ours:
+        last = ours[-1]
+        where = f" in {Path(last.filename).name} line {last.lineno} ({last.name})"
+    return (
+        f"sitecare stopped on an unexpected error: {type(error).__name__}{where}. "
+        "Everything saved before it is safe in the vault; please report this line."
+    )
+
+
+class SitecareApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "sitecare"
+    MODES = {"home": HomeScreen}
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        Binding("f1", "help", "Help", id="help"),
+        Binding("ctrl+l", "lock", "Lock", id="lock"),
+        Binding("ctrl+s", "save", "Save now", id="save", show=False),
+        Binding("h", "switch_mode('home')", "Home", id="home", show=False),
+    ]
+
+    def __init__(self, vault: Vault, *, today: Callable[[], date] = date.today, demo: bool = False):
+        super().__init__()
+        self.vault = vault
+        self.today = today
+        self.demo = demo
+        self.save_error: str | None = None
+        models.clear_commit_listeners()
+        models.on_commit(self.request_save)
+
+    # -- start, unlock, lock ---------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self._show_subtitle()
+        if self.vault.is_open:
+            self.switch_mode("home")
+        elif self.vault.exists():
+            self.push_screen(UnlockScreen(self.vault), self._unlocked)
+        else:
+            self.push_screen(CreateVaultScreen(self.vault), self._unlocked)
+
+    def _unlocked(self, opened: bool | None) -> None:
+        if not opened:
+            return
+        self._show_subtitle()
+        self.switch_mode("home")
+
+    def _show_subtitle(self) -> None:
+        parts = []
+        if self.demo:
+            parts.append("demo vault: fictional data")
+        if self.vault.readonly:
+            parts.append("read-only")
+        if self.save_error:
+            parts.append("NOT SAVED")
+        self.sub_title = " · ".join(parts)
+
+    def action_lock(self) -> None:
+        if not self.vault.is_open:
+            return
+        self.flush()
+        self.vault.close(keep_lock=True)
+        self.push_screen(UnlockScreen(self.vault, relock=True), self._relocked)
+
+    def _relocked(self, opened: bool | None) -> None:
+        self._show_subtitle()
+        if opened:
+            refresh = getattr(self.screen, "refresh_data", None)
+            if refresh:
+                refresh()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("quit", "help"):
+            return True
+        # Nothing that reads records works while the vault is locked.
+        if not self.vault.is_open:
+            return False
+        return True
+
+    # -- saving ----------------------------------------------------------------------
+
+    def request_save(self) -> None:
+        """After every committed change: serialise here, encrypt and write in a worker."""
+        if not self.vault.is_open:
+            return
+        if self.vault.readonly:
+            self.notify(
+                "This vault is open read-only: the change is on screen but will not be saved.",
+                severity="warning",
+            )
+            return
+        seq, image = self.vault.serialize()
+        self._write(seq, image)
+
+    @work(thread=True, group="save")
+    def _write(self, seq: int, image: bytes) -> None:
+        try:
+            self.vault.write_image(seq, image)
+        except (VaultError, OSError) as exc:
+            self.post_message(SaveFinished(str(exc)))
+            return
+        self.post_message(SaveFinished(None))
+
+    @on(SaveFinished)
+    def save_finished(self, message: SaveFinished) -> None:
+        if message.error:
+            if message.error != self.save_error:
+                self.notify(message.error, severity="error", timeout=20)
+            self.save_error = message.error
+        elif self.save_error:
+            self.save_error = None
+            self.notify("Saved: all changes are now in the vault.")
+        self._show_subtitle()
+
+    def action_save(self) -> None:
+        self.request_save()
+
+    def flush(self) -> None:
+        """Write anything not yet written, now, on this thread (before lock or quit)."""
+        if self.vault.is_open and not self.vault.readonly:
+            try:
+                self.vault.save()
+                self.save_error = None
+            except ReadOnlyError:
+                pass
+            except VaultError as exc:
+                self.save_error = str(exc)
+                self.notify(str(exc), severity="error", timeout=20)
+
+    async def action_quit(self) -> None:
+        if self.vault.is_open and not self.vault.readonly:
+            self.flush()
+            if self.save_error:
+                # Quitting now would lose what is only in memory; say so once.
+                if getattr(self, "_quit_warned", False) is False:
+                    self._quit_warned = True
+                    self.notify(
+                        "Changes are not saved (see the error). Press ctrl+q again to quit anyway.",
+                        severity="error",
+                        timeout=20,
+                    )
+                    return
+        self.exit(0)
+
+    def on_unmount(self) -> None:
+        if self.vault.is_open and not self.vault.readonly and not self.save_error:
+            self.flush()
+        self.vault.close()
+
+    # -- help ------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        keys: list[tuple[str, str]] = []
+        seen = set()
+        for key, active in self.active_bindings.items():
+            binding = active.binding
+            if not binding.description or (key, binding.description) in seen:
+                continue
+            seen.add((key, binding.description))
+            keys.append((self.get_key_display(binding), binding.description))
+        keys.append(("ctrl+p", "Command palette: jump to a site, person or authority"))
+        self.push_screen(HelpScreen(keys))
+
+    # -- crashes ---------------------------------------------------------------------
+
+    def _handle_exception(self, error: Exception) -> None:
+        # Textual's own report prints local variables (measured: a passphrase and a key
+        # appeared in it). Ours names the place only.
+        self._return_code = 1
+        if self._exception is None:
+            self._exception = error
+            self._exception_event.set()
+        self._exit_renderables.append(safe_crash_report(error))
+        self._close_messages_no_wait()
+
+    def _fatal_error(self) -> None:  # pragma: no cover - _handle_exception replaces its only caller
+        self._close_messages_no_wait()

@@ -1,0 +1,243 @@
+"""Creating a vault and unlocking it.
+
+Key derivation is slow on purpose (Argon2id), so it runs in a thread worker that gets
+and returns bytes only; opening the decrypted database happens back on the app's
+thread, where the in-memory database must live.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, Input, LoadingIndicator, Static
+
+from ..data import vault as vault_mod
+from ..data.vault import Vault, VaultError, VaultLockedError, WrongPassphraseError
+from ..rules.passphrase import passphrase_feedback
+
+
+def damaged_advice(vault: Vault, problem: str) -> str:
+    """One sentence for a vault that cannot be read, naming the backups that can be."""
+    backups = vault.backups()
+    if not backups:
+        return f"{problem} There are no kept backups in {vault.backup_dir}; restore the folder from your own backup."
+    newest = backups[0]
+    return (
+        f"{problem} {len(backups)} backup{'s are' if len(backups) != 1 else ' is'} kept "
+        f"(newest {newest.name}): quit and run  sitecare backups --restore 1 --vault {vault.folder}"
+    )
+
+
+@dataclass
+class KeyReady(Message):
+    kek: bytes | None
+    error: VaultError | None
+
+
+class UnlockScreen(Screen[bool]):
+    """Asks for the passphrase; dismisses with True once the vault is open."""
+
+    BINDINGS = [Binding("ctrl+q", "app.quit", "Quit", id="quit")]
+
+    def __init__(self, vault: Vault, relock: bool = False):
+        super().__init__()
+        self.vault = vault
+        self.relock = relock
+        self._readonly = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="unlock-box", classes="dialog"):
+            yield Static("sitecare is locked" if self.relock else "Unlock sitecare", classes="dialog-title")
+            yield Static(str(self.vault.path), classes="dim")
+            yield Static(self._notice(), id="unlock-notice", classes="notice")
+            yield Input(password=True, placeholder="Passphrase", id="passphrase")
+            yield Static("", id="unlock-message", classes="error")
+            yield LoadingIndicator(id="unlock-working")
+            with Horizontal(classes="buttons"):
+                yield Button("Unlock", variant="primary", id="unlock")
+                yield Button("Open read-only", id="readonly")
+                yield Button("Quit", id="quit")
+
+    def _notice(self) -> str:
+        lines = []
+        pending = self.vault.pending_passphrase_change()
+        if pending == "old":
+            lines.append("A passphrase change was cut off before it finished: your OLD passphrase opens this vault.")
+        elif pending == "new":
+            lines.append("A passphrase change was cut off after it took effect: your NEW passphrase opens this vault.")
+        conflicts = self.vault.conflict_copies()
+        if conflicts:
+            lines.append(
+                f"A sync service left {len(conflicts)} conflicting cop{'ies' if len(conflicts) != 1 else 'y'} "
+                f"beside the vault ({conflicts[0].name}): changes made there are not in this vault."
+            )
+        return "\n".join(lines)
+
+    def on_mount(self) -> None:
+        self.query_one("#unlock-working").display = False
+        self.query_one("#readonly").display = False
+        self.query_one("#unlock-notice").display = bool(self._notice())
+        self.query_one("#passphrase", Input).focus()
+
+    def show_error(self, message: str) -> None:
+        self.query_one("#unlock-message", Static).update(message)
+
+    def _busy(self, busy: bool) -> None:
+        self.query_one("#unlock-working").display = busy
+        self.query_one("#passphrase", Input).disabled = busy
+        self.query_one("#unlock", Button).disabled = busy
+        if not busy:
+            self.query_one("#passphrase", Input).focus()
+
+    @on(Input.Submitted, "#passphrase")
+    @on(Button.Pressed, "#unlock")
+    def unlock(self) -> None:
+        self._readonly = False
+        self._start()
+
+    @on(Button.Pressed, "#readonly")
+    def unlock_readonly(self) -> None:
+        self._readonly = True
+        self._start()
+
+    @on(Button.Pressed, "#quit")
+    def quit_app(self) -> None:
+        self.app.exit()
+
+    def _start(self) -> None:
+        passphrase = self.query_one("#passphrase", Input).value
+        if not passphrase:
+            self.show_error("Type your passphrase, then press Enter.")
+            return
+        try:
+            header = self.vault.read_header()
+        except VaultError as exc:
+            self.show_error(damaged_advice(self.vault, str(exc)))
+            return
+        self.show_error("")
+        self._busy(True)
+        self._derive(passphrase, header.salt, header.kdf)
+
+    @work(thread=True, exclusive=True, group="unlock")
+    def _derive(self, passphrase: str, salt: bytes, params: tuple[int, int, int]) -> None:
+        try:
+            kek = vault_mod.derive_key(passphrase, salt, params)
+        except VaultError as exc:
+            self.post_message(KeyReady(None, exc))
+            return
+        self.post_message(KeyReady(kek, None))
+
+    @on(KeyReady)
+    def key_ready(self, message: KeyReady) -> None:
+        if message.error is not None:
+            self._busy(False)
+            self.show_error(damaged_advice(self.vault, str(message.error)))
+            return
+        try:
+            self.vault.open_with_key(message.kek, readonly=self._readonly)
+        except WrongPassphraseError as exc:
+            self._busy(False)
+            passphrase = self.query_one("#passphrase", Input)
+            passphrase.value = ""
+            self.show_error(str(exc))
+            return
+        except VaultLockedError as exc:
+            self._busy(False)
+            self.show_error(str(exc))
+            self.query_one("#readonly").display = True
+            return
+        except VaultError as exc:
+            self._busy(False)
+            self.show_error(damaged_advice(self.vault, str(exc)))
+            return
+        self.query_one("#passphrase", Input).value = ""
+        self.dismiss(True)
+
+
+class CreateVaultScreen(Screen[bool]):
+    """First run: a new passphrase, typed twice."""
+
+    BINDINGS = [Binding("ctrl+q", "app.quit", "Quit", id="quit")]
+
+    def __init__(self, vault: Vault):
+        super().__init__()
+        self.vault = vault
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="create-box", classes="dialog"):
+            yield Static("Welcome to sitecare", classes="dialog-title")
+            yield Static(
+                "Your records will be kept encrypted in one file, opened with a passphrase. "
+                "There is no way to recover it if it is forgotten: write it down somewhere safe.",
+                classes="dim",
+            )
+            yield Static(f"Vault: {self.vault.path}", classes="dim")
+            yield Input(password=True, placeholder=f"New passphrase (at least {vault_mod.MIN_PASSPHRASE} characters)", id="new")
+            yield Static("", id="strength", classes="hint")
+            yield Input(password=True, placeholder="The same passphrase again", id="again")
+            yield Static("", id="create-message", classes="error")
+            yield LoadingIndicator(id="create-working")
+            with Horizontal(classes="buttons"):
+                yield Button("Create vault", variant="primary", id="create")
+                yield Button("Quit", id="quit")
+
+    def on_mount(self) -> None:
+        self.query_one("#create-working").display = False
+        self.query_one("#new", Input).focus()
+
+    @on(Input.Changed, "#new")
+    def strength(self, event: Input.Changed) -> None:
+        self.query_one("#strength", Static).update(passphrase_feedback(event.value) if event.value else "")
+
+    @on(Input.Submitted, "#new")
+    def next_field(self) -> None:
+        self.query_one("#again", Input).focus()
+
+    @on(Button.Pressed, "#quit")
+    def quit_app(self) -> None:
+        self.app.exit()
+
+    @on(Input.Submitted, "#again")
+    @on(Button.Pressed, "#create")
+    def create(self) -> None:
+        new = self.query_one("#new", Input).value
+        again = self.query_one("#again", Input).value
+        message = self.query_one("#create-message", Static)
+        if len(new) < vault_mod.MIN_PASSPHRASE:
+            message.update(f"The passphrase needs at least {vault_mod.MIN_PASSPHRASE} characters; a few unrelated words work well.")
+            self.query_one("#new", Input).focus()
+            return
+        if new != again:
+            message.update("The two passphrases differ; type the same one twice.")
+            self.query_one("#again", Input).value = ""
+            self.query_one("#again", Input).focus()
+            return
+        message.update("")
+        self.query_one("#create-working").display = True
+        self.query_one("#create", Button).disabled = True
+        self._create(new)
+
+    @work(thread=True, exclusive=True, group="create")
+    def _create(self, passphrase: str) -> None:
+        # Only the slow derivation runs here; the database is made on the app's thread.
+        import secrets
+
+        salt = secrets.token_bytes(16)
+        kek = vault_mod.derive_key(passphrase, salt, vault_mod.DEFAULT_KDF)
+        self.app.call_from_thread(self._finish, kek, salt)
+
+    def _finish(self, kek: bytes, salt: bytes) -> None:
+        try:
+            self.vault.create_with_key(kek, salt)
+        except VaultError as exc:
+            self.query_one("#create-working").display = False
+            self.query_one("#create", Button).disabled = False
+            self.query_one("#create-message", Static).update(str(exc))
+            return
+        self.dismiss(True)

@@ -1,0 +1,164 @@
+"""Pilot tests for the shell: create, unlock, wrong passphrase, lock, damage, crash."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, Static
+
+from sitecare.app import SitecareApp
+from sitecare.data.models import Site, change
+from sitecare.data.vault import Vault
+from sitecare.screens.home import HomeScreen
+from sitecare.screens.unlock import CreateVaultScreen, UnlockScreen
+
+from support import PASSPHRASE
+
+SIZE = (80, 24)
+
+
+async def settle(app, pilot) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def submit(app, pilot, selector: str) -> None:
+    """Enter in a field, as a keyboard user finishes a form."""
+    app.screen.query_one(selector, Input).focus()
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def message(app, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+async def test_first_run_creates_a_vault(tmp_path):
+    app = SitecareApp(Vault(tmp_path / "new"))
+    async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.screen, CreateVaultScreen)
+        app.screen.query_one("#new", Input).value = "short"
+        app.screen.query_one("#again", Input).value = "short"
+        await submit(app, pilot, "#again")
+        assert "at least 10 characters" in message(app, "#create-message")
+        app.screen.query_one("#new", Input).value = PASSPHRASE
+        app.screen.query_one("#again", Input).value = PASSPHRASE + "x"
+        await submit(app, pilot, "#again")
+        assert "differ" in message(app, "#create-message")
+        app.screen.query_one("#again", Input).value = PASSPHRASE
+        await submit(app, pilot, "#again")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+    assert (tmp_path / "new" / "sitecare.vault").exists()
+    reopened = Vault(tmp_path / "new")
+    reopened.unlock(PASSPHRASE)
+    reopened.close()
+
+
+async def test_wrong_passphrase_then_right_one(vault_dir):
+    app = SitecareApp(Vault(vault_dir))
+    async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.screen, UnlockScreen)
+        app.screen.query_one("#passphrase", Input).value = "not my passphrase"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, UnlockScreen)
+        assert "does not open this vault" in message(app, "#unlock-message")
+        assert app.screen.query_one("#passphrase", Input).value == ""
+        app.screen.query_one("#passphrase", Input).value = PASSPHRASE
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert app.vault.is_open
+
+
+async def test_lock_hides_everything_and_unlock_returns(vault_dir):
+    app = SitecareApp(Vault(vault_dir))
+    async with app.run_test(size=SIZE) as pilot:
+        app.screen.query_one("#passphrase", Input).value = PASSPHRASE
+        await pilot.press("enter")
+        await settle(app, pilot)
+        with change():
+            Site.create(name="Marker Site")
+        await settle(app, pilot)
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert isinstance(app.screen, UnlockScreen)
+        assert not app.vault.is_open
+        # The command palette, which searches records, does nothing while locked.
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, UnlockScreen)
+        app.screen.query_one("#passphrase", Input).value = PASSPHRASE
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert Site.select().where(Site.name == "Marker Site").exists()
+
+
+async def test_a_damaged_vault_names_the_backups(vault_dir, template_kek):
+    # Make a few generations so there are backups to name, then damage the vault.
+    vault = Vault(vault_dir)
+    vault.open_with_key(template_kek)
+    for name in ("a", "b"):
+        with change():
+            Site.create(name=name)
+        vault.save()
+    vault.close()
+    raw = bytearray((vault_dir / "sitecare.vault").read_bytes())
+    raw[-10] ^= 0xFF
+    (vault_dir / "sitecare.vault").write_bytes(bytes(raw))
+
+    app = SitecareApp(Vault(vault_dir))
+    async with app.run_test(size=SIZE) as pilot:
+        app.screen.query_one("#passphrase", Input).value = PASSPHRASE
+        await pilot.press("enter")
+        await settle(app, pilot)
+        text = message(app, "#unlock-message")
+        assert isinstance(app.screen, UnlockScreen)
+        assert "damaged" in text
+        assert "sitecare backups --restore 1" in text
+        assert "Traceback" not in text
+
+
+async def test_help_lists_the_keys(open_vault):
+    app = SitecareApp(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        from textual.widgets import DataTable
+
+        table = app.screen.query_one(DataTable)
+        rows = [tuple(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
+        descriptions = {r[1] for r in rows}
+        assert {"Quit", "Lock", "Help"} <= descriptions
+
+
+async def test_a_crash_prints_no_secret(open_vault, capsys):
+    account = "She said her uncle hits her with a belt"
+
+    class Boom(Exception):
+        pass
+
+    app = SitecareApp(open_vault)
+
+    def explode() -> None:
+        passphrase = PASSPHRASE  # noqa: F841 - in scope on purpose: it must not leak
+        record_text = account  # noqa: F841
+        key = b"\x01" * 32  # noqa: F841
+        raise Boom(f"failed while handling {account} with {PASSPHRASE}")
+
+    with pytest.raises(Boom):
+        async with app.run_test(size=SIZE) as pilot:
+            app.call_later(explode)
+            await pilot.pause()
+            await pilot.pause()
+    captured = capsys.readouterr()
+    printed = " ".join((captured.out + captured.err).split())
+    assert "unexpected error: Boom" in printed
+    assert PASSPHRASE not in printed
+    assert "uncle" not in printed
+    assert "\\x01" not in printed

@@ -1,0 +1,460 @@
+"""The vault: round trip, damage versus wrong passphrase, safe saves, locks, rekeying, blobs."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import struct
+import subprocess
+import sys
+import textwrap
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from sitecare.data import models, vault as vault_mod
+from sitecare.data.models import Organisation, Site, change
+from sitecare.data.vault import (
+    HEADER_LEN,
+    BlobError,
+    KdfRefusedError,
+    Vault,
+    VaultChangedError,
+    VaultDamagedError,
+    VaultLockedError,
+    VaultSaveError,
+    WrongPassphraseError,
+    decrypt_bytes,
+    parse_header,
+)
+
+from support import PASSPHRASE, reopen
+
+
+def add_site(name: str) -> None:
+    with change():
+        Site.create(name=name)
+
+
+def site_names() -> list[str]:
+    return sorted(s.name for s in Site.select())
+
+
+def test_round_trip_keeps_every_committed_change(open_vault, template_kek):
+    add_site("St Mary's Primary")
+    add_site("Elm House Care Home")
+    folder = open_vault.folder
+    open_vault.close()
+    again = reopen(folder, template_kek)
+    try:
+        assert site_names() == ["Elm House Care Home", "St Mary's Primary"]
+        # Reference data from the seeds is in every new vault.
+        assert Organisation.select().count() == 3
+    finally:
+        again.close()
+
+
+def test_unlock_with_the_passphrase_itself(vault_dir):
+    vault = Vault(vault_dir)
+    vault.unlock(PASSPHRASE)
+    try:
+        assert vault.is_open
+    finally:
+        vault.close()
+
+
+def test_passphrase_is_nfc_normalised(tmp_path):
+    # "é" typed as one code point or as e + combining accent is the same passphrase.
+    composed, decomposed = "caf\u00e9 au lait ok", "cafe\u0301 au lait ok"
+    vault = Vault(tmp_path / "v")
+    vault.create(composed)
+    vault.close()
+    again = Vault(tmp_path / "v")
+    again.unlock(decomposed)
+    again.close()
+
+
+def test_wrong_passphrase_has_its_own_message(vault_dir):
+    with pytest.raises(WrongPassphraseError) as wrong:
+        Vault(vault_dir).unlock("not the passphrase at all")
+    assert "passphrase" in str(wrong.value)
+    assert not isinstance(wrong.value, VaultDamagedError)
+
+
+def test_file_is_private_to_its_owner(open_vault):
+    add_site("A")
+    assert (open_vault.path.stat().st_mode & 0o777) == 0o600
+    for backup in open_vault.backups():
+        assert (backup.stat().st_mode & 0o777) == 0o600
+
+
+def test_every_single_byte_flip_is_detected(open_vault, template_kek):
+    raw = open_vault.path.read_bytes()
+    assert len(raw) < 400_000  # a small vault: every byte is tried
+    detected = 0
+    for index in range(len(raw)):
+        flipped = bytearray(raw)
+        flipped[index] ^= 0x01
+        with pytest.raises((VaultDamagedError, WrongPassphraseError)):
+            decrypt_bytes(bytes(flipped), template_kek)
+        detected += 1
+    assert detected == len(raw)
+
+
+def test_a_header_flip_is_called_damage_not_a_wrong_passphrase(open_vault, template_kek):
+    raw = bytearray(open_vault.path.read_bytes())
+    raw[20] ^= 0xFF  # inside the KDF parameters
+    with pytest.raises(VaultDamagedError):
+        decrypt_bytes(bytes(raw), template_kek)
+
+
+def test_truncation_at_every_length_of_the_header(open_vault, template_kek):
+    raw = open_vault.path.read_bytes()
+    for length in range(HEADER_LEN + 1):
+        with pytest.raises(VaultDamagedError):
+            decrypt_bytes(raw[:length], template_kek)
+    # And a body cut short is damage too, with the header intact.
+    with pytest.raises(VaultDamagedError, match="cut short"):
+        decrypt_bytes(raw[:-1], template_kek)
+
+
+def _retamper(raw: bytes, offset: int, new: bytes) -> bytes:
+    """Change header bytes and recompute the checksum, as a deliberate attacker would."""
+    body = bytearray(raw[: HEADER_LEN - 32])
+    body[offset : offset + len(new)] = new
+    return bytes(body) + hashlib.sha256(body).digest() + raw[HEADER_LEN:]
+
+
+def test_header_tampering_with_a_fixed_checksum_still_fails(open_vault, template_kek):
+    raw = open_vault.path.read_bytes()
+    header = parse_header(raw)
+    # The generation is not part of the key wrap but is associated data for the body.
+    gen_offset = struct.calcsize(">8sHBIII16s16s8s")
+    forged = _retamper(raw, gen_offset, struct.pack(">Q", header.generation + 7))
+    with pytest.raises(VaultDamagedError, match="integrity"):
+        decrypt_bytes(forged, template_kek)
+
+
+def test_kdf_downgrade_is_refused_before_deriving(open_vault, monkeypatch):
+    raw = open_vault.path.read_bytes()
+    # t=1, m=8 MiB: far below the floor.
+    weak = _retamper(raw, 11, struct.pack(">III", 1, 8192, 1))
+    open_vault.path.write_bytes(weak)
+    derived = []
+    monkeypatch.setattr(vault_mod, "Argon2id", lambda **kw: derived.append(kw))
+    with pytest.raises(KdfRefusedError, match="weaker"):
+        Vault(open_vault.folder).unlock(PASSPHRASE)
+    assert derived == []
+
+
+def test_kdf_denial_of_service_is_refused(open_vault):
+    raw = open_vault.path.read_bytes()
+    huge = _retamper(raw, 11, struct.pack(">III", 3, 64 * 1024 * 1024, 4))
+    with pytest.raises(KdfRefusedError, match="more key-derivation work"):
+        parse_header(huge)
+
+
+def test_each_save_uses_a_fresh_nonce_and_the_next_generation(open_vault):
+    seen = set()
+    generations = []
+    for name in "ABC":
+        add_site(name)
+        header = parse_header(open_vault.path.read_bytes())
+        seen.add(header.payload_nonce)
+        generations.append(header.generation)
+    assert len(seen) == 3
+    assert generations == sorted(generations) and len(set(generations)) == 3
+
+
+def test_five_previous_generations_are_kept(open_vault, template_kek):
+    for index in range(8):
+        add_site(f"site {index}")
+    backups = open_vault.backups()
+    assert len(backups) == 5
+    newest_backup_gen = parse_header(backups[0].read_bytes()).generation
+    assert newest_backup_gen == open_vault.generation - 1
+    # A backup is a complete vault of its generation.
+    _, _, image = decrypt_bytes(backups[0].read_bytes(), template_kek)
+    assert len(image) > 0
+
+
+@pytest.mark.parametrize("step", ["write", "fsync", "replace"])
+def test_a_failed_save_leaves_the_last_committed_vault(open_vault, template_kek, monkeypatch, step):
+    add_site("saved before the failure")
+    before = open_vault.path.read_bytes()
+    real = getattr(vault_mod.fs, step)
+
+    def broken(*args, **kwargs):
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(vault_mod.fs, step, broken)
+    with pytest.raises(VaultSaveError, match="changes are kept in memory"):
+        add_site("not saved")
+    assert open_vault.path.read_bytes() == before
+    assert not list(open_vault.folder.glob("*.tmp"))
+    # The data is still in memory and a retry, once the fault is gone, saves it.
+    assert "not saved" in site_names()
+    monkeypatch.setattr(vault_mod.fs, step, real)
+    open_vault.save()
+    folder = open_vault.folder
+    open_vault.close()
+    again = reopen(folder, template_kek)
+    try:
+        assert site_names() == ["not saved", "saved before the failure"]
+    finally:
+        again.close()
+
+
+def test_disk_full_says_so(open_vault, monkeypatch):
+    def full(fd, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(vault_mod.fs, "write", full)
+    with pytest.raises(VaultSaveError, match="disk is full"):
+        add_site("x")
+
+
+def test_stale_temp_files_are_removed_at_start(vault_dir, template_kek):
+    stale = vault_dir / "sitecare.vault.999.abcd.tmp"
+    stale.write_bytes(b"half a save")
+    vault = reopen(vault_dir, template_kek)
+    vault.close()
+    assert not stale.exists()
+
+
+def test_a_vault_changed_underneath_is_not_overwritten(open_vault, template_kek):
+    add_site("mine")
+    # Another device, with the same passphrase, saves a newer generation into the
+    # synced folder.
+    header, data_key, image = decrypt_bytes(open_vault.path.read_bytes(), template_kek)
+    _, theirs = vault_mod.encrypt_image(replace(header, generation=header.generation + 1), data_key, image)
+    open_vault.path.write_bytes(theirs)
+    with pytest.raises(VaultChangedError, match="another device"):
+        add_site("would clobber theirs")
+    assert open_vault.path.read_bytes() == theirs
+    # Nothing typed is lost: it is still in memory.
+    assert "would clobber theirs" in site_names()
+
+
+def test_the_clock_set_back_does_not_stop_saving(open_vault, monkeypatch, template_kek):
+    add_site("today")
+    monkeypatch.setattr(vault_mod.time, "time", lambda: 1_000_000_000.0)  # 2001
+    add_site("after the clock went back")
+    header = parse_header(open_vault.path.read_bytes())
+    assert header.saved_at == 1_000_000_000
+    assert "after the clock went back" in site_names()
+
+
+def test_sync_conflict_copies_are_noticed(vault_dir):
+    (vault_dir / "sitecare (Sam's conflicted copy 2026-11-20).vault").write_bytes(b"x")
+    (vault_dir / "sitecare.sync-conflict-20261120-101010-ABC.vault").write_bytes(b"x")
+    assert len(Vault(vault_dir).conflict_copies()) == 2
+
+
+LOCK_HOLDER = textwrap.dedent(
+    """
+    import sys, time
+    from sitecare.data.vault import Vault
+    v = Vault(sys.argv[1])
+    v.acquire_lock()
+    print("locked", flush=True)
+    time.sleep(30)
+    """
+)
+
+
+def test_a_second_process_cannot_take_the_lock(vault_dir):
+    holder = subprocess.Popen([sys.executable, "-c", LOCK_HOLDER, str(vault_dir)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(VaultLockedError, match="already open") as locked:
+            Vault(vault_dir).acquire_lock()
+        assert str(holder.pid) in locked.value.holder
+        # Read-only needs no lock.
+        reader = Vault(vault_dir)
+        reader.unlock(PASSPHRASE, readonly=True)
+        with pytest.raises(vault_mod.ReadOnlyError):
+            reader.save()
+        reader.close()
+    finally:
+        holder.kill()
+        holder.wait()
+    # A dead holder's lock is taken over.
+    taker = Vault(vault_dir)
+    taker.acquire_lock()
+    taker.release_lock()
+
+
+def test_blob_round_trip_and_tampering(open_vault):
+    data = os.urandom(50_000)
+    blob_id = open_vault.put_blob(data)
+    assert open_vault.get_blob(blob_id) == data
+    path = open_vault.blob_path(blob_id)
+    assert data[:64] not in path.read_bytes()
+    raw = bytearray(path.read_bytes())
+    raw[len(raw) // 2] ^= 1
+    path.write_bytes(bytes(raw))
+    with pytest.raises(BlobError, match="damaged"):
+        open_vault.get_blob(blob_id)
+
+
+def test_a_blob_cannot_be_swapped_for_another(open_vault):
+    first = open_vault.put_blob(b"certificate one")
+    second = open_vault.put_blob(b"certificate two")
+    open_vault.blob_path(first).write_bytes(open_vault.blob_path(second).read_bytes())
+    with pytest.raises(BlobError):
+        open_vault.get_blob(first)
+
+
+def test_drafts_are_encrypted_and_round_trip(open_vault):
+    open_vault.write_draft("concern", b'{"account": "said her dad hurt her"}')
+    raw = (open_vault.draft_dir / "concern.draft").read_bytes()
+    assert b"dad" not in raw
+    assert open_vault.read_draft("concern") == b'{"account": "said her dad hurt her"}'
+
+
+NEW = "a brand new passphrase here"
+
+
+def _populate_for_rekey(vault: Vault) -> str:
+    add_site("before change")
+    add_site("before change 2")
+    blob_id = vault.put_blob(b"certificate bytes")
+    vault.write_draft("concern", b"draft text")
+    return blob_id
+
+
+def test_passphrase_change_leaves_the_old_one_opening_nothing(open_vault, template_kek):
+    blob_id = _populate_for_rekey(open_vault)
+    old_header = open_vault.header
+    old_blob = open_vault.blob_path(blob_id).read_bytes()
+    open_vault.change_passphrase(PASSPHRASE, NEW)
+    folder = open_vault.folder
+    assert open_vault.get_blob(blob_id) == b"certificate bytes"
+    open_vault.close()
+
+    with pytest.raises(WrongPassphraseError):
+        Vault(folder).unlock(PASSPHRASE)
+    for backup in Vault(folder).backups():
+        with pytest.raises(WrongPassphraseError):
+            decrypt_bytes(backup.read_bytes(), template_kek)
+    # The blob file was rewritten under the new data key: the old key cannot open it.
+    assert Vault(folder).blob_path(blob_id).read_bytes() != old_blob
+    probe = Vault(folder)
+    probe.header = old_header
+    with pytest.raises(BlobError):
+        probe._open_sealed(blob_id, probe.blob_path(blob_id).read_bytes(), data_key=vault_mod.unwrap_data_key(old_header, template_kek))
+
+    again = Vault(folder)
+    again.unlock(NEW)
+    try:
+        assert site_names() == ["before change", "before change 2"]
+        assert again.get_blob(blob_id) == b"certificate bytes"
+        assert again.read_draft("concern") == b"draft text"
+        assert again.backups()
+    finally:
+        again.close()
+
+
+class Interrupt(Exception):
+    pass
+
+
+def test_an_interrupted_passphrase_change_still_opens(open_vault, monkeypatch, template_kek, tmp_path):
+    """Cut the change off at each of its file replaces in turn (each .rekey file, the
+    commit, then moving files into place); afterwards one passphrase opens everything,
+    with every record, and the vault says which one."""
+    blob_id = _populate_for_rekey(open_vault)
+    populated = open_vault.folder
+    open_vault.close()
+    real_replace = vault_mod.fs.replace
+    calls = {"n": 0, "fail_at": 0}
+
+    def replace(src, dst):
+        calls["n"] += 1
+        if calls["n"] == calls["fail_at"]:
+            raise Interrupt()
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(vault_mod.fs, "replace", replace)
+    import shutil
+
+    outcomes = []
+    fail_at = 0
+    while True:
+        fail_at += 1
+        folder = tmp_path / f"try{fail_at}"
+        shutil.copytree(populated, folder)
+        calls.update(n=0, fail_at=fail_at)
+        vault = reopen(folder, template_kek)
+        try:
+            vault.change_passphrase(PASSPHRASE, NEW)
+            finished = True
+        except Interrupt:
+            finished = False
+        vault.close()
+        if finished:
+            break
+        calls["fail_at"] = 0
+        state = Vault(folder).pending_passphrase_change()
+        good, bad = (NEW, PASSPHRASE) if state == "new" else (PASSPHRASE, NEW)
+        with pytest.raises(WrongPassphraseError):
+            Vault(folder).unlock(bad)
+        vault = Vault(folder)
+        vault.unlock(good)
+        try:
+            assert site_names() == ["before change", "before change 2"]
+            assert vault.get_blob(blob_id) == b"certificate bytes"
+            assert vault.read_draft("concern") == b"draft text"
+            assert vault.pending_passphrase_change() is None
+        finally:
+            vault.close()
+        outcomes.append(state)
+    # Both sides of the commit point were exercised.
+    assert None in outcomes and "old" in outcomes and "new" in outcomes
+    assert fail_at > 6
+
+
+def test_no_file_appears_in_the_temp_folder_during_sorting_or_saving(open_vault, tmp_path, monkeypatch):
+    temp = tmp_path / "tmpdir"
+    temp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temp))
+    monkeypatch.setenv("SQLITE_TMPDIR", str(temp))
+    with change():
+        for index in range(3000):
+            Site.create(name=f"site {index:05d}", address="x" * 200)
+    # A sort that cannot use an index: SQLite would spill it to a temp file by default.
+    rows = models.database.execute_sql("SELECT name FROM site ORDER BY address || name DESC").fetchall()
+    assert len(rows) == 3000
+    open_vault.save()
+    assert list(temp.iterdir()) == []
+    temp_store = models.database.execute_sql("PRAGMA temp_store").fetchone()[0]
+    secure_delete = models.database.execute_sql("PRAGMA secure_delete").fetchone()[0]
+    assert (temp_store, secure_delete) == (2, 1)
+
+
+def test_deleted_text_does_not_stay_in_the_image(open_vault):
+    with change():
+        Site.create(name="Zebra Crossing Academy unique-marker-7731")
+    with change():
+        Site.delete().where(Site.name.contains("unique-marker-7731")).execute()
+    _, image = open_vault.serialize()
+    assert b"unique-marker-7731" not in image
+
+
+def test_restore_backup_keeps_the_replaced_file(open_vault, template_kek):
+    add_site("one")
+    add_site("two")
+    folder = open_vault.folder
+    newest_backup = open_vault.backups()[0]
+    open_vault.close()
+    vault = Vault(folder)
+    kept = vault.restore_backup(newest_backup)
+    assert kept.exists()
+    again = reopen(folder, template_kek)
+    try:
+        assert site_names() == ["one"]
+    finally:
+        again.close()
