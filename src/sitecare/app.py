@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import traceback
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Callable
 
@@ -52,14 +52,18 @@ class SitecareApp(App[int]):
         Binding("h", "switch_mode('home')", "Home", id="home", show=False),
     ]
 
-    def __init__(self, vault: Vault, *, today: Callable[[], date] = date.today, demo: bool = False):
+    def __init__(self, vault: Vault, *, now: Callable[[], datetime] = datetime.now, demo: bool = False):
         super().__init__()
         self.vault = vault
-        self.today = today
+        # Screens ask the app for the time, never the clock, so tests can fix it.
+        self.now = now
         self.demo = demo
         self.save_error: str | None = None
         models.clear_commit_listeners()
         models.on_commit(self.request_save)
+
+    def today(self) -> date:
+        return self.now().date()
 
     # -- start, unlock, lock ---------------------------------------------------------
 
