@@ -162,3 +162,27 @@ async def test_a_crash_prints_no_secret(open_vault, capsys):
     assert PASSPHRASE not in printed
     assert "uncle" not in printed
     assert "\\x01" not in printed
+
+
+async def test_idle_lock_after_the_configured_time_returns_to_the_same_place(open_vault):
+    from datetime import datetime, timedelta
+
+    clock = {"now": datetime(2026, 11, 22, 9, 0)}
+    app = SitecareApp(open_vault, now=lambda: clock["now"])
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f1")  # somewhere other than the home screen
+        await pilot.pause()
+        help_screen = app.screen
+        clock["now"] += timedelta(minutes=9, seconds=59)
+        app.lock_if_idle()
+        assert app.vault.is_open  # not yet: the default is 10 minutes
+        clock["now"] += timedelta(seconds=1)
+        app.lock_if_idle()
+        await pilot.pause()
+        assert isinstance(app.screen, UnlockScreen)
+        assert not app.vault.is_open
+        app.screen.query_one("#passphrase", Input).value = PASSPHRASE
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is help_screen
+        assert app.vault.is_open

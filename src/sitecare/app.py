@@ -8,12 +8,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Callable
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
 
 from .data import models
+from .data.settings import get_setting
 from .data.vault import ReadOnlyError, Vault, VaultError
 from .screens.help import HelpScreen
 from .screens.home import HomeScreen
@@ -59,6 +60,7 @@ class SitecareApp(App[int]):
         self.now = now
         self.demo = demo
         self.save_error: str | None = None
+        self._last_input = self.now()
         models.clear_commit_listeners()
         models.on_commit(self.request_save)
 
@@ -69,6 +71,7 @@ class SitecareApp(App[int]):
 
     def on_mount(self) -> None:
         self._show_subtitle()
+        self.set_interval(5, self.lock_if_idle, name="idle-lock")
         if self.vault.is_open:
             self.switch_mode("home")
         elif self.vault.exists():
@@ -91,6 +94,20 @@ class SitecareApp(App[int]):
         if self.save_error:
             parts.append("NOT SAVED")
         self.sub_title = " · ".join(parts)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):
+            self._last_input = self.now()
+        await super().on_event(event)
+
+    def lock_if_idle(self) -> None:
+        """Lock after the configured idle time: the key is dropped and the screen hidden."""
+        if not self.vault.is_open:
+            return
+        minutes = get_setting("idle_lock_minutes")
+        if minutes and (self.now() - self._last_input).total_seconds() >= minutes * 60:
+            self.action_lock()
+            self.notify("Locked after a period with no activity.")
 
     def action_lock(self) -> None:
         if not self.vault.is_open:

@@ -164,6 +164,7 @@ class Header:
 class _FS:
     """The file operations a save performs, named so fault-injection tests can fail each."""
 
+    open = staticmethod(os.open)
     write = staticmethod(os.write)
     fsync = staticmethod(os.fsync)
     replace = staticmethod(os.replace)
@@ -287,7 +288,7 @@ def _fsync_dir(folder: Path) -> None:
 def _atomic_write(path: Path, data: bytes) -> None:
     """Temp file in the same folder, fsync, replace, fsync the folder: old or new, never half."""
     tmp = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}{TMP_SUFFIX}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    fd = fs.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         try:
             view = memoryview(data)

@@ -1,0 +1,181 @@
+"""Fault injection for the vault (run alone with `pytest -m faults`).
+
+A saving process killed at random moments, a full disk and a folder that refuses
+writes while the app runs, damaged blob files. After each: nothing whose save had
+returned is lost, or the user is told which backup to restore.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import datetime
+
+import pytest
+
+from sitecare.app import SitecareApp
+from sitecare.data import models, vault as vault_mod
+from sitecare.data.models import Site, change
+from sitecare.data.vault import BlobError, Vault, decrypt_bytes
+
+from support import reopen
+
+pytestmark = pytest.mark.faults
+
+SAVER = textwrap.dedent(
+    """
+    import sys
+    from sitecare.data import models
+    from sitecare.data.models import Site, change
+    from sitecare.data.vault import Vault
+    vault = Vault(sys.argv[1])
+    vault.open_with_key(bytes.fromhex(sys.argv[2]))
+    models.on_commit(vault.save)
+    start = Site.select().count()
+    print("ready", flush=True)
+    for i in range(start, start + 100000):
+        with change():
+            Site.create(name=f"site {i:06d}", address="x" * 500)
+        # Printed only once save() has returned: this change is promised to be kept.
+        print(i, flush=True)
+    """
+)
+
+
+def test_sigkill_at_random_moments_during_saves_loses_nothing_promised(vault_dir, template_kek):
+    rng = random.Random(20261122)
+    kills = 200
+    promised = -1
+    for attempt in range(kills):
+        child = subprocess.Popen(
+            [sys.executable, "-c", SAVER, str(vault_dir), template_kek.hex()],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert child.stdout.readline().strip() == "ready"
+        time.sleep(rng.uniform(0.0, 0.06))
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        lines = child.stdout.read().split()
+        if lines:
+            promised = max(promised, int(lines[-1]))
+        vault = reopen(vault_dir, template_kek)
+        try:
+            names = {s.name for s in Site.select()}
+        finally:
+            vault.close()
+        missing = [i for i in range(promised + 1) if f"site {i:06d}" not in names]
+        assert missing == [], f"after kill {attempt}, saved changes were lost: {missing[:5]}"
+        assert not list(vault_dir.glob("*.tmp")), "a stale temp file survived the restart"
+    # The children really were saving when killed (about two saves per child).
+    assert promised > kills
+
+
+def _error(code: int):
+    def fail(*args, **kwargs):
+        raise OSError(code, os.strerror(code))
+
+    return fail
+
+
+@pytest.mark.parametrize(
+    "code, words",
+    [(errno.ENOSPC, "disk is full"), (errno.EROFS, "cannot be written"), (errno.EACCES, "cannot be written")],
+)
+async def test_a_failing_disk_while_the_app_runs(open_vault, template_kek, monkeypatch, code, words):
+    app = SitecareApp(open_vault, now=lambda: datetime(2026, 11, 22, 9, 0))
+    async with app.run_test(size=(80, 24), message_hook=None) as pilot:
+        monkeypatch.setattr(vault_mod.fs, "open", _error(code))
+        with change():
+            Site.create(name="typed while the disk was failing")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.save_error and words in app.save_error
+        assert "NOT SAVED" in app.sub_title
+        # The app keeps running with the data in memory.
+        assert Site.select().where(Site.name == "typed while the disk was failing").exists()
+        monkeypatch.setattr(vault_mod.fs, "open", os.open)
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.save_error is None
+        assert "NOT SAVED" not in app.sub_title
+    again = reopen(open_vault.folder, template_kek)
+    try:
+        assert Site.select().where(Site.name == "typed while the disk was failing").exists()
+    finally:
+        again.close()
+
+
+async def test_quitting_with_unsaved_changes_warns_first(open_vault, monkeypatch):
+    app = SitecareApp(open_vault)
+    async with app.run_test(size=(80, 24)) as pilot:
+        monkeypatch.setattr(vault_mod.fs, "open", _error(errno.ENOSPC))
+        with change():
+            Site.create(name="unsaved")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert app.is_running  # the first ctrl+q only warns
+        monkeypatch.setattr(vault_mod.fs, "open", os.open)
+
+
+def test_a_truncated_blob_is_reported_not_crashed(open_vault):
+    blob_id = open_vault.put_blob(b"certificate" * 100)
+    path = open_vault.blob_path(blob_id)
+    raw = path.read_bytes()
+    for length in (0, 7, 50, len(raw) - 1):
+        path.write_bytes(raw[:length])
+        with pytest.raises(BlobError):
+            open_vault.get_blob(blob_id)
+
+
+def test_a_missing_blob_says_how_to_recover(open_vault):
+    blob_id = open_vault.put_blob(b"x")
+    open_vault.blob_path(blob_id).unlink()
+    with pytest.raises(BlobError, match="missing"):
+        open_vault.get_blob(blob_id)
+
+
+def test_a_bit_flipped_vault_still_has_an_intact_backup(open_vault, template_kek):
+    for name in ("one", "two", "three"):
+        with change():
+            Site.create(name=name)
+    raw = bytearray(open_vault.path.read_bytes())
+    raw[len(raw) // 2] ^= 0x10
+    open_vault.path.write_bytes(bytes(raw))
+    with pytest.raises(vault_mod.VaultDamagedError):
+        decrypt_bytes(bytes(raw), template_kek)
+    # The newest backup holds everything up to the change before the last one.
+    _, _, image = decrypt_bytes(open_vault.backups()[0].read_bytes(), template_kek)
+    assert b"two" in image
+
+
+def test_no_plaintext_file_appears_in_the_vault_folder_during_saves(open_vault):
+    """Watch the folder while saving: every file in it, at every step, is ciphertext."""
+    marker = "Plaintext-Marker-Quokka"
+    seen: list[bytes] = []
+    real_fsync = vault_mod.fs.fsync
+
+    def watching_fsync(fd):
+        for path in open_vault.folder.rglob("*"):
+            if path.is_file() and path.name != "sitecare.lock":
+                seen.append(path.read_bytes())
+        return real_fsync(fd)
+
+    vault_mod.fs.fsync = watching_fsync
+    try:
+        for index in range(3):
+            with change():
+                Site.create(name=f"{marker} {index}")
+    finally:
+        vault_mod.fs.fsync = real_fsync
+    assert seen
+    assert not any(marker.encode() in content for content in seen)
