@@ -1,0 +1,65 @@
+"""Run in a fresh process by bench/run.py: start the app headless on an unlocked vault
+(key derivation excluded: the derived key is passed in) and report when the home
+screen's attention list has been painted, or start the minimal reference app.
+
+Prints one line: "painted <seconds since interpreter start> <peak RSS KiB>".
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+import time
+
+START = time.perf_counter()
+
+
+def report(app) -> None:
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(f"painted {time.perf_counter() - START:.6f} {rss}", flush=True)
+    app.exit()
+
+
+def minimal() -> None:
+    from textual.app import App
+    from textual.widgets import Footer, Header, Static
+
+    class Minimal(App):
+        def compose(self):
+            yield Header()
+            yield Static("Hello")
+            yield Footer()
+
+        def on_mount(self) -> None:
+            self.call_after_refresh(report, self)
+
+    Minimal().run(headless=True, size=(80, 24))
+
+
+def sitecare(folder: str, kek_hex: str) -> None:
+    from sitecare.app import SitecareApp
+    from sitecare.data.vault import Vault
+    from sitecare.screens.home import HomeScreen
+
+    vault = Vault(folder)
+    vault.open_with_key(bytes.fromhex(kek_hex), readonly=True)
+
+    class Timed(SitecareApp):
+        def on_mount(self) -> None:
+            super().on_mount()
+            self._poll = self.set_interval(0.001, self._check)
+
+        def _check(self) -> None:
+            screen = self.screen
+            if isinstance(screen, HomeScreen) and screen.is_mounted and getattr(screen, "painted_once", True):
+                self._poll.stop()
+                self.call_after_refresh(report, self)
+
+    Timed(vault).run(headless=True, size=(80, 24))
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "minimal":
+        minimal()
+    else:
+        sitecare(sys.argv[2], sys.argv[3])

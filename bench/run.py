@@ -1,0 +1,203 @@
+"""sitecare benchmarks: medians of repeated runs on synthetic vaults, with ratios.
+
+    .venv/bin/python bench/run.py                 # small and large
+    .venv/bin/python bench/run.py --extreme       # also extreme (about 2 GB of blobs)
+    .venv/bin/python bench/run.py --runs 9
+
+Vaults are generated into bench/vaults/ on first use (bench/generate.py). Each figure
+is the median of --runs runs (at least 5). Launch is a fresh process, headless, until
+the home screen has painted, with key derivation excluded; it is compared with a
+minimal Textual app (Header, Static, Footer) started the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "src"))
+sys.path.insert(0, str(HERE))
+
+from generate import PASSPHRASE, SCALES, generate  # noqa: E402
+
+from sitecare.data import models  # noqa: E402
+from sitecare.data.vault import Vault, decrypt_bytes, derive_key  # noqa: E402
+
+TODAY = date(2026, 11, 22)
+
+TARGETS = {
+    "launch ratio": "<= 1.5 x minimal app",
+    "save after one edit (ms)": "<= 50 ms",
+    "attention list (ms)": "<= 50 ms",
+    "palette search per key (ms)": "<= 30 ms",
+    "peak RSS (MiB)": "<= 3 x database + 60 MiB",
+}
+
+
+def median_of(fn, runs: int) -> float:
+    samples = []
+    for _ in range(runs):
+        samples.append(fn())
+    return statistics.median(samples)
+
+
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def vault_folder(scale: str) -> Path:
+    folder = HERE / "vaults" / scale
+    if not (folder / "sitecare.vault").exists():
+        print(f"generating the {scale} vault ...", file=sys.stderr)
+        vault = generate(folder, scale)
+        vault.close()
+    return folder
+
+
+def launch(args: list[str]) -> tuple[float, int]:
+    start = time.perf_counter()
+    child = subprocess.run([sys.executable, str(HERE / "launch_child.py"), *args], capture_output=True, text=True, timeout=120)
+    elapsed = time.perf_counter() - start
+    for line in child.stdout.splitlines():
+        if line.startswith("painted"):
+            _, _, rss = line.split()
+            return elapsed, int(rss)
+    raise RuntimeError(f"launch failed: {child.stderr[-2000:]}")
+
+
+def attention_once() -> None:
+    from sitecare.data.attention_inputs import gather
+    from sitecare.rules.attention import attention_list
+
+    attention_list(gather(TODAY), TODAY)
+
+
+def palette_search_per_key(app_cls, vault: Vault, query: str) -> float:
+    """Median time for the palette provider to answer each prefix of `query`."""
+    import asyncio
+
+    from sitecare.screens.commands import RecordsProvider
+
+    async def measure() -> list[float]:
+        app = app_cls(vault, now=lambda: datetime(2026, 11, 22, 9, 0))
+        times = []
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            provider = RecordsProvider(app.screen, None)
+            await provider._post_init()
+            for end in range(1, len(query) + 1):
+                start = time.perf_counter()
+                hits = [hit async for hit in provider.search(query[:end])]
+                times.append(time.perf_counter() - start)
+                assert hits is not None
+        return times
+
+    return statistics.median(asyncio.run(measure()))
+
+
+def measure(scale: str, runs: int) -> dict[str, float]:
+    folder = vault_folder(scale)
+    vault = Vault(folder)
+    header = vault.read_header()
+    raw = vault.path.read_bytes()
+    results: dict[str, float] = {}
+    results["key derivation (ms)"] = 1000 * median_of(lambda: timed(lambda: derive_key(PASSPHRASE, header.salt, header.kdf)), runs)
+    kek = derive_key(PASSPHRASE, header.salt, header.kdf)
+
+    def decrypt_and_load() -> None:
+        h, key, image = decrypt_bytes(vault.path.read_bytes(), kek)
+        vault.load(h, key, image)
+
+    results["decrypt and load (ms)"] = 1000 * median_of(lambda: timed(decrypt_and_load), runs)
+    _, _, image = decrypt_bytes(raw, kek)
+    results["database (MiB)"] = len(image) / 2**20
+    vault.close()
+
+    launches = [launch(["sitecare", str(folder), kek.hex()]) for _ in range(runs)]
+    results["launch to home (ms)"] = 1000 * statistics.median(t for t, _ in launches)
+    results["peak RSS (MiB)"] = statistics.median(r for _, r in launches) / 1024
+
+    # Work on a copy so the generated vault stays as generated.
+    import shutil
+
+    scratch = HERE / "vaults" / f"{scale}-scratch"
+    shutil.rmtree(scratch, ignore_errors=True)
+    shutil.copytree(folder, scratch, ignore=shutil.ignore_patterns("blobs"))
+    work = Vault(scratch)
+    work.open_with_key(kek)
+    counter = iter(range(10**6))
+
+    def one_edit() -> float:
+        with models.suspended_commit_hooks():
+            with models.change():
+                site = models.Site.get_by_id(1)
+                site.visit_notes = f"Sign in at reception ({next(counter)})"
+                site.save()
+        return timed(work.save)
+
+    results["save after one edit (ms)"] = 1000 * median_of(one_edit, runs)
+    try:
+        results["attention list (ms)"] = 1000 * median_of(lambda: timed(attention_once), runs)
+    except ImportError:
+        results["attention list (ms)"] = float("nan")
+    try:
+        from sitecare.app import SitecareApp
+
+        results["palette search per key (ms)"] = 1000 * palette_search_per_key(SitecareApp, work, "person 0042")
+    except ImportError:
+        results["palette search per key (ms)"] = float("nan")
+    work.close()
+    shutil.rmtree(scratch, ignore_errors=True)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--extreme", action="store_true", help="also measure the extreme vault (slow to generate)")
+    args = parser.parse_args()
+    runs = max(5, args.runs)
+
+    minimal = [launch(["minimal"]) for _ in range(runs)]
+    minimal_ms = 1000 * statistics.median(t for t, _ in minimal)
+
+    scales = ["small", "large"] + (["extreme"] if args.extreme else [])
+    table = {scale: measure(scale, runs) for scale in scales}
+    for scale in scales:
+        table[scale]["launch ratio"] = table[scale]["launch to home (ms)"] / minimal_ms
+
+    print(f"sitecare benchmarks, median of {runs} runs; {platform.processor() or platform.machine()}, "
+          f"Python {platform.python_version()}, {platform.system()} {platform.release()}")
+    print(f"minimal Textual app, start to first paint: {minimal_ms:.0f} ms\n")
+    rows = list(table["small"].keys())
+    header = f"{'figure':32}" + "".join(f"{s:>12}" for s in scales)
+    if "extreme" in scales:
+        header += f"{'x growth':>10}"
+    header += "  target (large)"
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        line = f"{row:32}" + "".join(f"{table[s][row]:12.1f}" if row != "launch ratio" else f"{table[s][row]:12.2f}" for s in scales)
+        if "extreme" in scales:
+            large, extreme = table["large"][row], table["extreme"][row]
+            line += f"{(extreme / large if large else float('nan')):10.1f}"
+        line += f"  {TARGETS.get(row, '')}"
+        print(line)
+    large = table["large"]
+    print()
+    print(f"large: launch {large['launch ratio']:.2f} x minimal; save {large['save after one edit (ms)']:.1f} ms; "
+          f"attention {large['attention list (ms)']:.1f} ms; palette {large['palette search per key (ms)']:.1f} ms/key; "
+          f"peak RSS {large['peak RSS (MiB)']:.0f} MiB vs limit {3 * large['database (MiB)'] + 60:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
