@@ -8,47 +8,102 @@ from datetime import date, datetime
 from dateutil import parser as _dateparser
 from dateutil.relativedelta import relativedelta
 
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# 2025-09-03, 2025/9/3, 2025-09-03T14:30:00Z (as exports write): a four-digit year first
+# can only be year-month-day, but dateutil with dayfirst=True reads 2025/9/3 as 9 March.
+_YEAR_FIRST = re.compile(r"^\d{4}[-/.]\d")
+_COMPACT = re.compile(r"^\d{8}$")
+_EARLIEST_YEAR, _LATEST_YEAR = 1900, 2200
+
+# Two different defaults (both leap years, so a typed 29 Feb never fails on the default)
+# reveal which parts the person did not type: a part that changes with the default was
+# filled in by dateutil, not by them.
+_DEFAULT_A = datetime(2000, 1, 1)
+_DEFAULT_B = datetime(2004, 2, 2)
 
 
 class DateError(ValueError):
     """A typed date that cannot be read; the message is fit to show next to the field."""
 
 
+def _not_a_date(cleaned: str) -> DateError:
+    return DateError(f"“{cleaned}” is not a date: type it day first, for example 03/09/2025.")
+
+
+def _checked(cleaned: str, day: date) -> date:
+    if not _EARLIEST_YEAR <= day.year <= _LATEST_YEAR:
+        raise DateError(
+            f"“{cleaned}” is outside the years sitecare accepts "
+            f"({_EARLIEST_YEAR}-{_LATEST_YEAR})."
+        )
+    return day
+
+
+def _compact(cleaned: str) -> date:
+    # 03092025 (day first, as typed here) or 20250903 (as exports write it). Within
+    # 1900-2200 at most one reading is a real date, so there is nothing to guess.
+    readings = []
+    for d, m, y in ((cleaned[:2], cleaned[2:4], cleaned[4:]), (cleaned[6:], cleaned[4:6], cleaned[:4])):
+        try:
+            day = date(int(y), int(m), int(d))
+        except ValueError:
+            continue
+        if _EARLIEST_YEAR <= day.year <= _LATEST_YEAR:
+            readings.append(day)
+    if len(readings) != 1:
+        raise _not_a_date(cleaned)
+    return readings[0]
+
+
 def parse_uk_date(text: str) -> date:
     """Read a date typed by a person in the UK: 03/09/2025 is 3 September 2025.
 
-    ISO (2025-09-03) is accepted too, since that is what exports and other tools write.
+    ISO (2025-09-03) and other year-first forms (2025/09/03, 20250903) are accepted too,
+    since that is what exports and other tools write. The day, the month and a
+    four-digit year must all be typed: "Sep 2025" or "3/9/25" are refused rather than
+    guessed, because a wrong day or century on a safeguarding record is worse than a
+    second attempt (and dateutil's two-digit-year window moves with the system clock,
+    which would make this function depend on today).
     """
     cleaned = (text or "").strip()
     if not cleaned:
         raise DateError("Enter a date, for example 03/09/2025.")
     if not re.search(r"\d", cleaned):
-        raise DateError(f"“{cleaned}” is not a date: type it day first, for example 03/09/2025.")
+        raise _not_a_date(cleaned)
+    if _COMPACT.match(cleaned):
+        return _compact(cleaned)
+    year_first = bool(_YEAR_FIRST.match(cleaned))
+    order = {"dayfirst": not year_first, "yearfirst": year_first}
     try:
-        if _ISO.match(cleaned):
-            return date.fromisoformat(cleaned)
-        parsed = _dateparser.parse(cleaned, dayfirst=True, default=datetime(2000, 1, 1))
+        first = _dateparser.parse(cleaned, default=_DEFAULT_A, **order)
+        second = _dateparser.parse(cleaned, default=_DEFAULT_B, **order)
     except (ValueError, OverflowError):
-        raise DateError(
-            f"“{cleaned}” is not a date: type it day first, for example 03/09/2025."
-        ) from None
-    if not re.search(r"\d{4}|\d{1,2}[/.\- ]\d{1,2}[/.\- ]\d{2}\b", cleaned):
+        raise _not_a_date(cleaned) from None
+    if first.year != second.year:
         raise DateError(f"“{cleaned}” needs a year, for example 03/09/2025.")
-    if parsed.year < 1900 or parsed.year > 2200:
-        raise DateError(f"“{cleaned}” is outside the years sitecare accepts (1900-2200).")
-    return parsed.date()
+    if first.month != second.month:
+        raise DateError(f"“{cleaned}” needs a day and a month, for example 03/09/2025.")
+    if first.day != second.day:
+        raise DateError(f"“{cleaned}” needs a day, for example 03/09/2025.")
+    # The year must be typed in full: "3 Sep 25 1430" has four digits but not the year.
+    if str(first.year) not in cleaned:
+        raise DateError(f"“{cleaned}”: type the year in full, for example 03/09/2025.")
+    return _checked(cleaned, first.date())
 
 
 def parse_optional_uk_date(text: str) -> date | None:
     return None if not (text or "").strip() else parse_uk_date(text)
 
 
+# Not strftime("%b"): that follows the process locale, and a UK record must read the
+# same whatever locale the terminal (or a library calling setlocale) happens to set.
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def show_date(day: date | None, empty: str = "—") -> str:
     """3 Sep 2025 (no leading zero, three-letter month)."""
     if day is None:
         return empty
-    return f"{day.day} {day.strftime('%b')} {day.year}"
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 def show_datetime(moment: datetime | None, empty: str = "—") -> str:
@@ -80,7 +135,10 @@ def describe_distance(target: date, today: date) -> str:
         return "today"
     future = delta > 0
     span = abs(delta)
-    if span < 60:
+    # Days up to 61: a span of 60 or 61 days can be "1 month and 29/30 days", and
+    # "in 1 month" for something two months away would understate it. From 62 days
+    # on, every span is at least two whole calendar months (no two months exceed 62).
+    if span < 62:
         words = f"{span} day{'s' if span != 1 else ''}"
     else:
         rd = relativedelta(max(target, today), min(target, today))
