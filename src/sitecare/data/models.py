@@ -382,7 +382,9 @@ class Complaint(BaseModel):
 
 
 class ComplaintStage(BaseModel):
-    """Seed 004's four stages: each begins on a date and is answered within 10 working days."""
+    """Seed 004's four stages, each beginning on a date. Stages 1 and 2 are answered
+    within 10 working days; stage 3 follows the commissioning organisation's own
+    procedure and stage 4 is the HCPC's, so they carry no sitecare deadline."""
 
     complaint = ForeignKeyField(Complaint, backref="stages", on_delete="CASCADE")
     stage = IntegerField()
