@@ -13,3 +13,22 @@ def reopen(folder: Path, kek: bytes) -> Vault:
     vault = Vault(folder)
     vault.open_with_key(kek)
     return vault
+
+
+def drop_consent_attachment(db) -> None:
+    """Give an open image's consent table its schema-2 shape (no attachment_id), keeping
+    its rows: SQLite cannot drop a column named in a foreign key, so the table is rebuilt."""
+    db.execute_sql('DROP INDEX "consent_attachment_id"')
+    db.execute_sql(
+        'CREATE TABLE "consent_v2" ("id" INTEGER NOT NULL PRIMARY KEY, "client_id" INTEGER NOT NULL, '
+        '"purpose" VARCHAR(255) NOT NULL, "essential" INTEGER NOT NULL, "given_on" DATE NOT NULL, '
+        '"how" VARCHAR(255) NOT NULL, "given_by" VARCHAR(255) NOT NULL, "competence_judgement" TEXT NOT NULL, '
+        '"reviewed_on" DATE, "withdrawn_on" DATE, "notes" TEXT NOT NULL, '
+        'FOREIGN KEY ("client_id") REFERENCES "client" ("id") ON DELETE CASCADE)'
+    )
+    columns = ("id, client_id, purpose, essential, given_on, how, given_by, competence_judgement, "
+               "reviewed_on, withdrawn_on, notes")
+    db.execute_sql(f'INSERT INTO "consent_v2" ({columns}) SELECT {columns} FROM "consent"')
+    db.execute_sql('DROP TABLE "consent"')
+    db.execute_sql('ALTER TABLE "consent_v2" RENAME TO "consent"')
+    db.execute_sql('CREATE INDEX "consent_client_id" ON "consent" ("client_id")')

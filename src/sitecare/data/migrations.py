@@ -13,7 +13,7 @@ from peewee import Database
 
 from .models import ALL_MODELS, database
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class SchemaTooNewError(Exception):
@@ -46,7 +46,14 @@ def _v1_to_v2(db: Database) -> None:
     db.execute_sql("ALTER TABLE local_authority ADD COLUMN office_close VARCHAR(255) NOT NULL DEFAULT '17:00'")
 
 
-UPGRADES: dict[int, Callable[[Database], None]] = {1: _v1_to_v2}
+def _v2_to_v3(db: Database) -> None:
+    # v3 lets a consent keep its signed form (seed 001: "we keep a record of when and how
+    # we received consent"), so a client's disposal can find and delete the file too.
+    db.execute_sql("ALTER TABLE consent ADD COLUMN attachment_id INTEGER REFERENCES attachment (id) ON DELETE SET NULL")
+    db.execute_sql('CREATE INDEX IF NOT EXISTS "consent_attachment_id" ON "consent" ("attachment_id")')
+
+
+UPGRADES: dict[int, Callable[[Database], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def schema_version(db: Database | None = None) -> int:

@@ -260,6 +260,8 @@ class Consent(BaseModel):
     reviewed_on = DateField(null=True)
     withdrawn_on = DateField(null=True)
     notes = TextField(default="")
+    # Schema v3: the signed consent form or contract, kept as an encrypted blob.
+    attachment = ForeignKeyField(Attachment, null=True, on_delete="SET NULL")
 
 
 CONCERN_KINDS = ("disclosure", "allegation_staff", "whistleblowing", "serious_incident", "data_breach")
