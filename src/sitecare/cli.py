@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import os
 import resource
 import shutil
 import sys
 import tempfile
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from .data import locations, models
@@ -49,8 +50,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="unlock and report; exit 1 when something is overdue")
     _vault_arg(check)
-    check.add_argument("--within", type=int, metavar="DAYS", default=None, help="also list what falls due within DAYS")
+    check.add_argument(
+        "--within", type=int, metavar="DAYS", default=None,
+        help="list what is overdue and what falls due within DAYS (default: each warning window)",
+    )
     check.add_argument("--json", action="store_true", help="print JSON with ISO dates")
+    check.add_argument("--on", metavar="DATE", default=None, help="report as things will stand on DATE (day first, e.g. 03/01/2027)")
+
+    calendar = sub.add_parser("export-calendar", help="write every future due date to an iCalendar (.ics) file")
+    _vault_arg(calendar)
+    calendar.add_argument("file", type=Path, metavar="FILE.ics", help="the calendar file to write")
+    calendar.add_argument("--force", action="store_true", help="replace FILE.ics if it exists")
 
     locate = sub.add_parser("locate", help="print where the vault, its backups and settings live")
     _vault_arg(locate)
@@ -61,6 +71,15 @@ def build_parser() -> argparse.ArgumentParser:
     backups = sub.add_parser("backups", help="list the kept backups, or restore one")
     _vault_arg(backups)
     backups.add_argument("--restore", type=int, metavar="N", help="restore backup N (1 is the newest)")
+
+    # CSV files (README.md, "CSV files"): imports are all or nothing; exports are 0600.
+    for name, what in (("sites", "sites with their contacts"), ("authorities", "the local authority directory")):
+        importer = sub.add_parser(f"import-{name}", help=f"import {what} from a CSV file (all or nothing)")
+        _vault_arg(importer)
+        importer.add_argument("file", type=Path, metavar="FILE", help="the CSV file to read")
+        exporter = sub.add_parser(f"export-{name}", help=f"export {what} to a CSV file (readable by you only)")
+        _vault_arg(exporter)
+        exporter.add_argument("file", type=Path, metavar="FILE", help="the CSV file to write")
     return parser
 
 
@@ -95,15 +114,95 @@ def _open(folder: Path, readonly: bool) -> Vault:
     return vault
 
 
-def cmd_check(args: argparse.Namespace) -> int:
-    from .data import queries
+def _check_moment(args: argparse.Namespace) -> datetime:
+    if args.on is None:
+        return datetime.now()
+    from .rules.dates import DateError, parse_uk_date
 
+    try:
+        day = parse_uk_date(args.on)
+    except DateError as exc:
+        raise CliError(f"--on: {exc}") from None
+    # Another day is judged from its start; today, from this moment (24-hour deadlines).
+    now = datetime.now()
+    return now if day == now.date() else datetime.combine(day, datetime.min.time())
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .data.attention_inputs import current_attention
+    from .rules.attention import SEVERITY_LABELS, Severity, counts, describe_due, within
+    from .rules.dates import show_date
+
+    if args.within is not None and args.within < 0:
+        raise CliError("--within needs a number of days, 0 or more.")
+    now = _check_moment(args)
+    today = now.date()
     vault = _open(_folder(args), readonly=True)
     try:
-        counts = queries.vault_counts()
-        print(f"{counts.sites} sites, {counts.concerns} concerns ({counts.open_concerns} open), {counts.training_records} training records")
+        everything = current_attention(now)
     finally:
         vault.close()
+    shown = within(everything, today, args.within)
+    tally = counts(shown)
+    if args.json:
+        print(json.dumps({
+            "date": today.isoformat(),
+            "overdue": tally.overdue,
+            "due_soon": tally.due_soon,
+            "upcoming": tally.upcoming,
+            "items": [
+                {
+                    "kind": item.kind.value,
+                    "label": item.label,
+                    "subject": item.subject,
+                    "due": item.due.isoformat(),
+                    "due_at": item.due_at.isoformat(timespec="minutes") if item.due_at else None,
+                    "severity": item.severity.value,
+                    "action": item.action,
+                    "detail": item.detail,
+                    "record": {"table": item.ref.table, "id": item.ref.id},
+                }
+                for item in shown
+            ],
+        }, indent=2))
+    else:
+        horizon = "" if args.within is None else f" (and what falls due within {args.within} days)"
+        if not shown:
+            print(f"{show_date(today)}: all clear, nothing is overdue or due soon{horizon}.")
+        else:
+            print(f"{show_date(today)}: {tally.overdue} overdue, {tally.due_soon} due soon"
+                  + (f", {tally.upcoming} later" if tally.upcoming else "") + f"{horizon}.")
+            for item in shown:
+                print(f"{SEVERITY_LABELS[item.severity].upper():9} {show_date(item.due):>11}  {item.label}: {item.subject}")
+                print(f"{'':22} {describe_due(item, today, now)}; {item.what_to_do}")
+    return EXIT_OVERDUE if any(item.severity is Severity.OVERDUE for item in shown) else EXIT_OK
+
+
+def cmd_export_calendar(args: argparse.Namespace) -> int:
+    from .data.attention_inputs import current_attention
+    from .data.calendar import CalendarError, CalendarExistsError, build_calendar, calendar_target, future_items, write_calendar
+
+    try:
+        target = calendar_target(str(args.file))
+    except CalendarError as exc:
+        raise CliError(str(exc)) from None
+    if target.exists() and not args.force:
+        raise CliError(f"{target} already exists; pass --force to replace it.")
+    now = datetime.now()
+    vault = _open(_folder(args), readonly=True)
+    try:
+        items = current_attention(now)
+        namespace = vault.header.vault_id.hex() if vault.header else ""
+    finally:
+        vault.close()
+    data = build_calendar(items, now.date(), now, namespace)
+    try:
+        write_calendar(target, data, overwrite=args.force)
+    except CalendarExistsError:
+        raise CliError(f"{target} already exists; pass --force to replace it.") from None
+    except CalendarError as exc:
+        raise CliError(str(exc)) from None
+    print(f"Wrote {len(future_items(items, now.date()))} due dates to {target} (not encrypted: keep it private).")
     return EXIT_OK
 
 
@@ -171,6 +270,56 @@ def cmd_passwd(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _import_csv(args: argparse.Namespace, what: str) -> int:
+    from .data import csvfiles
+
+    try:
+        text = csvfiles.decode(csvfiles.read_file(args.file))
+    except OSError as exc:
+        raise CliError(csvfiles.os_error_message(exc, args.file)) from None
+    except csvfiles.CsvFileError as exc:
+        raise CliError(f"Nothing was imported: {exc}") from None
+    vault = _open(_folder(args), readonly=False)
+    try:
+        models.clear_commit_listeners()
+        models.on_commit(vault.save)
+        try:
+            if what == "sites":
+                report = csvfiles.import_sites(text, date.today())
+            else:
+                report = csvfiles.import_authorities(text)
+        except csvfiles.CsvFileError as exc:
+            raise CliError(f"Nothing was imported: {exc}") from None
+        except VaultError as exc:
+            raise CliError(f"The import could not be saved ({exc}); the vault on disk is unchanged.") from None
+    finally:
+        models.clear_commit_listeners()
+        vault.close()
+    if not report.ok:
+        for error in report.errors:
+            print(f"{args.file}: {error}", file=sys.stderr)
+        raise CliError(report.summary())
+    print(report.summary())
+    return EXIT_OK
+
+
+def _export_csv(args: argparse.Namespace, what: str) -> int:
+    from .data import csvfiles
+
+    vault = _open(_folder(args), readonly=True)
+    try:
+        text = csvfiles.export_sites() if what == "sites" else csvfiles.export_authorities()
+    finally:
+        vault.close()
+    try:
+        target = csvfiles.write_private(args.file, text)
+    except OSError as exc:
+        raise CliError(csvfiles.os_error_message(exc, args.file)) from None
+    rows = max(text.count("\r\n") - 1, 0)
+    print(f"Wrote {rows} row{'s' if rows != 1 else ''} to {target} (readable by you only; not encrypted, so keep it private).")
+    return EXIT_OK
+
+
 def make_demo_vault(folder: Path, today: date) -> Vault:
     from .data.demo import populate_demo
 
@@ -220,9 +369,14 @@ def main(argv: list[str] | None = None) -> int:
     commands = {
         "demo": cmd_demo,
         "check": cmd_check,
+        "export-calendar": cmd_export_calendar,
         "locate": cmd_locate,
         "passwd": cmd_passwd,
         "backups": cmd_backups,
+        "import-sites": lambda a: _import_csv(a, "sites"),
+        "export-sites": lambda a: _export_csv(a, "sites"),
+        "import-authorities": lambda a: _import_csv(a, "authorities"),
+        "export-authorities": lambda a: _export_csv(a, "authorities"),
     }
     try:
         if args.command is None:

@@ -1,0 +1,386 @@
+"""What the attention list is made from: the vault's records as plain values.
+
+rules/attention.py is pure; this module reads the models and hands it the input
+dataclasses it defines. `current_attention()` is what the home screen, `sitecare
+check` and the calendar export call. A few small commands live here too, for the acts
+the home screen can do in place (confirm a site's contacts, mark a local authority
+checked, record unclaimed artwork as disposed of).
+
+Readings of the schema made here (the other screens may refine them):
+- an outcome is awaited for a concern whose status is awaiting_outcome, or an open
+  concern with a referral and no outcome entry after it; the chase is due
+  `outcome_chase_days` after the last referral (else the last action or sharing
+  entry, else the concern's creation);
+- a serious incident counts as notified once its chronology has an entry for the
+  procedure's notification steps (step_key "notification-form" or "email-form"), or
+  an action/sharing entry that says it was notified;
+- unclaimed artwork is recorded as disposed of by a DisposalLog row with what="artwork"
+  (the client's other records stay; issue 6's full disposal removes them);
+- a school consent given up to 90 days before the client's therapy start was given for
+  that period; one given earlier makes the start a new period that needs a refresh;
+- a data request is open until it has a completion date or its status is completed,
+  closed or refused; status "extended" uses the ICO's extended deadline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from peewee import JOIN
+
+from ..rules import attention as rules
+from ..rules.policy import PolicySignature, PolicyVersion
+from ..rules.visits import visits_on
+from . import contacts as contact_queries
+from .models import (
+    Action,
+    ChronologyEntry,
+    Client,
+    Complaint,
+    ComplaintStage,
+    Concern,
+    Consent,
+    Contact,
+    DataRequest,
+    DisposalLog,
+    LocalAuthority,
+    Policy,
+    Requirement,
+    Site,
+    TrainingKind,
+    TrainingRecord,
+    change,
+)
+from .settings import get_setting
+
+ARTWORK = "artwork"
+NOTIFIED_STEPS = ("notification-form", "email-form")
+CLOSED_REQUEST_STATUSES = ("completed", "closed", "refused", "done")
+CONSENT_AHEAD_DAYS = 90
+
+
+def windows() -> rules.Windows:
+    return rules.Windows(
+        training_days=int(get_setting("warn_days_training")),
+        other_days=int(get_setting("warn_days_other")),
+    )
+
+
+def _active_sites() -> list[Site]:
+    return list(Site.select().where(Site.archived == False).order_by(Site.name))  # noqa: E712
+
+
+def _nation(site: Site | None) -> str | None:
+    if site is None or site.local_authority_id is None:
+        return None
+    return site.local_authority.nation or None
+
+
+def gather(today: date) -> rules.AttentionInputs:
+    sites = _active_sites()
+    site_ids = {s.id for s in sites}
+
+    # Training, with the active sites that require each kind.
+    records_by_kind: dict[int, list[TrainingRecord]] = {}
+    for record in TrainingRecord.select():
+        records_by_kind.setdefault(record.kind_id, []).append(record)
+    required: dict[int, list[str]] = {}
+    requirements = []
+    for req in Requirement.select(Requirement, Site, TrainingKind).join(Site).switch(Requirement).join(TrainingKind):
+        if req.site_id not in site_ids:
+            continue
+        required.setdefault(req.kind_id, []).append(req.site.name)
+        requirements.append(
+            rules.RequirementInput(
+                requirement_id=req.id,
+                site_id=req.site_id,
+                site_name=req.site.name,
+                kind_code=req.kind.code,
+                kind_name=req.kind.name,
+                max_age_months=req.max_age_months,
+                records=tuple((r.completed, r.expires) for r in records_by_kind.get(req.kind_id, [])),
+                needed_since=req.site.created_on,
+            )
+        )
+    training = []
+    for kind in TrainingKind.select().order_by(TrainingKind.name):
+        records = records_by_kind.get(kind.id)
+        if not records:
+            continue
+        training.append(
+            rules.TrainingInput(
+                kind_code=kind.code,
+                kind_name=kind.name,
+                records=tuple(rules.TrainingRecordInput(r.id, r.completed, r.expires) for r in records),
+                required_by=tuple(sorted(required.get(kind.id, []))),
+            )
+        )
+
+    policies = []
+    site_contacts = []
+    for site in sites:
+        rows = list(Policy.select().where(Policy.site == site).order_by(Policy.recorded_on.desc(), Policy.id.desc()))
+        latest = rows[0] if rows else None
+        signed = [p for p in rows if p.signed_on is not None]
+        signature = max(signed, key=lambda p: (p.signed_on, p.id)) if signed else None
+        policies.append(
+            rules.PolicyInput(
+                site_id=site.id,
+                site_name=site.name,
+                site_kind=site.kind,
+                resign_interval_months=site.resign_interval_months,
+                policy_id=latest.id if latest else None,
+                latest=PolicyVersion(latest.version, latest.dated, latest.review_due) if latest else None,
+                signature=PolicySignature(signature.signed_on, signature.version) if signature else None,
+                recorded_on=latest.recorded_on if latest else None,
+                needed_since=site.created_on,
+            )
+        )
+        in_post = contact_queries.contacts_on(site, today)
+        site_contacts.append(
+            rules.SiteContactsInput(
+                site_id=site.id,
+                site_name=site.name,
+                site_kind=site.kind,
+                contacts=tuple(
+                    rules.ContactInput(c.id, c.role, c.name, c.from_date, c.confirmed_on) for c in in_post
+                ),
+                needed_since=site.created_on,
+            )
+        )
+
+    concern_actions = []
+    query = (
+        Action.select(Action, Concern)
+        .join(Concern, JOIN.LEFT_OUTER)
+        .where(Action.done_on.is_null() & Action.due.is_null(False))
+    )
+    for action in query:
+        concern = action.concern
+        if concern is not None and concern.status in ("closed", "draft"):
+            continue
+        concern_actions.append(
+            rules.ConcernActionInput(
+                action_id=action.id,
+                concern_id=concern.id if concern else None,
+                concern_reference=concern.reference if concern else "",
+                site_name=concern.site.name if concern is not None and concern.site_id else "",
+                description=action.description,
+                owner=action.owner,
+                due=action.due,
+            )
+        )
+
+    outcomes = []
+    serious = []
+    for concern in Concern.select().where(Concern.status.in_(("open", "awaiting_outcome"))):
+        entries = list(ChronologyEntry.select().where(ChronologyEntry.concern == concern).order_by(ChronologyEntry.at))
+        site_name = concern.site.name if concern.site_id else ""
+        referrals = [e for e in entries if e.kind == "referral"]
+        last_referral = referrals[-1] if referrals else None
+        outcome_after = last_referral is not None and any(
+            e.kind == "outcome" and e.at >= last_referral.at for e in entries
+        )
+        awaited = concern.status == "awaiting_outcome" or (last_referral is not None and not outcome_after)
+        if awaited:
+            reported = last_referral or next(
+                (e for e in reversed(entries) if e.kind in ("action_taken", "information_shared")), None
+            )
+            reported_on = reported.at.date() if reported else concern.created_at.date()
+            outcomes.append(
+                rules.OutcomeInput(concern.id, concern.reference, site_name, reported_on, concern.outcome_chase_days)
+            )
+        if concern.kind == "serious_incident" and not _notified(entries):
+            noticed = concern.noticed_at or concern.occurred_at or concern.created_at
+            serious.append(rules.SeriousIncidentInput(concern.id, concern.reference, site_name, noticed))
+
+    complaints = []
+    for complaint in Complaint.select().where(Complaint.resolved_on.is_null() & Complaint.resolved_stage.is_null()):
+        stages = ComplaintStage.select().where(ComplaintStage.complaint == complaint).order_by(ComplaintStage.stage)
+        complaints.append(
+            rules.ComplaintInput(
+                complaint_id=complaint.id,
+                reference=complaint.reference,
+                received_on=complaint.received_on,
+                acknowledged_on=complaint.acknowledged_on,
+                nation=_nation(complaint.site if complaint.site_id else None),
+                stages=tuple(rules.ComplaintStageInput(s.stage, s.began_on, s.responded_on) for s in stages),
+            )
+        )
+
+    consents = []
+    for consent in Consent.select(Consent, Client).join(Client):
+        if consent.withdrawn_on is not None and consent.withdrawn_on <= today:
+            continue
+        client = consent.client
+        site = client.site if client.site_id else None
+        consents.append(
+            rules.ConsentInput(
+                consent_id=consent.id,
+                client_id=client.id,
+                client_reference=client.reference,
+                purpose=consent.purpose,
+                given_on=consent.given_on,
+                reviewed_on=consent.reviewed_on,
+                withdrawn_on=consent.withdrawn_on,
+                in_school=site is not None and site.kind == "school",
+                therapy_starts=_new_periods(consent.given_on, client.therapy_start),
+                therapy_end=client.therapy_end,
+            )
+        )
+
+    artwork_done = {
+        row.reference: row.disposed_on for row in DisposalLog.select().where(DisposalLog.what == ARTWORK)
+    }
+    retention = [
+        rules.RetentionInput(
+            client_id=client.id,
+            reference=client.reference,
+            client_type=client.client_type,
+            date_of_birth=client.date_of_birth,
+            therapy_end=client.therapy_end,
+            artwork_disposed_on=artwork_done.get(client.reference),
+        )
+        for client in Client.select().where(Client.therapy_end.is_null(False))
+    ]
+
+    data_requests = []
+    for request in DataRequest.select().where(DataRequest.completed_on.is_null()):
+        if (request.status or "").strip().lower() in CLOSED_REQUEST_STATUSES:
+            continue
+        client = request.client if request.client_id else None
+        data_requests.append(
+            rules.DataRequestInput(
+                request_id=request.id,
+                client_reference=client.reference if client else "",
+                kind=request.kind,
+                received_on=request.received_on,
+                nation=_nation(client.site if client is not None and client.site_id else None),
+                extended=(request.status or "").strip().lower() == "extended",
+            )
+        )
+
+    used: dict[int, list[Site]] = {}
+    for site in sites:
+        if site.local_authority_id is not None:
+            used.setdefault(site.local_authority_id, []).append(site)
+    authorities = [
+        rules.AuthorityInput(
+            authority_id=la.id,
+            name=la.name,
+            verified_on=la.verified_on,
+            needed_since=min(s.created_on for s in used[la.id]),
+            used_by=tuple(s.name for s in used[la.id]),
+        )
+        for la in LocalAuthority.select().where(LocalAuthority.id.in_(list(used)))
+    ] if used else []
+
+    return rules.AttentionInputs(
+        training=tuple(training),
+        requirements=tuple(requirements),
+        policies=tuple(policies),
+        site_contacts=tuple(site_contacts),
+        concern_actions=tuple(concern_actions),
+        outcomes=tuple(outcomes),
+        serious_incidents=tuple(serious),
+        complaints=tuple(complaints),
+        consents=tuple(consents),
+        retention=tuple(retention),
+        data_requests=tuple(data_requests),
+        authorities=tuple(authorities),
+    )
+
+
+def _new_periods(given_on: date, therapy_start: date | None) -> tuple[date, ...]:
+    """The client's period of therapy as a "new period" for the consent, or nothing.
+
+    A client has one recorded start. Schools send consent forms home before sessions
+    begin, so a consent given up to CONSENT_AHEAD_DAYS before the start was given for
+    that period; one given earlier belongs to an earlier period, and the start of the
+    recorded one calls for a refresh (seed 001).
+    """
+    if therapy_start is None or therapy_start <= given_on:
+        return ()
+    if (therapy_start - given_on).days <= CONSENT_AHEAD_DAYS:
+        return ()
+    return (therapy_start,)
+
+
+def _notified(entries: list[ChronologyEntry]) -> bool:
+    for entry in entries:
+        if entry.step_key in NOTIFIED_STEPS:
+            return True
+        if entry.kind in ("action_taken", "information_shared") and "notif" in (entry.text or "").lower():
+            return True
+    return False
+
+
+def current_attention(now: datetime) -> list[rules.AttentionItem]:
+    """The whole list for this moment, with the warning windows from the settings."""
+    today = now.date()
+    return rules.attention_list(gather(today), today, windows(), now)
+
+
+# --------------------------------------------------------------------------- today's visits
+
+
+@dataclass(frozen=True)
+class Visit:
+    site_id: int
+    site_name: str
+    site_kind: str
+    dsl_name: str
+    dsl_phone: str
+    recording_system: str
+
+
+def _sites_visited(day: date) -> list[Site]:
+    try:
+        from .sites import todays_visits as sites_visited  # the sites screens' own rota query
+    except ImportError:  # pragma: no cover - only before data/sites.py exists
+        sites_visited = None
+    if sites_visited is not None:
+        return sites_visited(day)
+    found = []
+    for site in _active_sites():
+        try:
+            if site.visit_rule and visits_on(site.visit_rule, site.visit_start or site.created_on, day):
+                found.append(site)
+        except ValueError:
+            continue
+    return found
+
+
+def todays_visits(day: date) -> list[Visit]:
+    """The sites visited on `day` (data/sites.py's rota query), each with the DSL in
+    post that day and how the site wants concerns recorded."""
+    found = []
+    for site in _sites_visited(day):
+        dsl = contact_queries.current(site, "dsl", day)
+        found.append(Visit(site.id, site.name, site.kind, dsl.name if dsl else "", dsl.phone if dsl else "",
+                           site.recording_system))
+    return found
+
+
+# --------------------------------------------------------------------------- in-place acts
+
+
+def confirm_site_contacts(site_id: int, today: date) -> int:
+    """Mark every contact in post at the site as confirmed today; returns how many."""
+    in_post = contact_queries.contacts_on(site_id, today)
+    with change():
+        for contact in in_post:
+            Contact.update(confirmed_on=today).where(Contact.id == contact.id).execute()
+    return len(in_post)
+
+
+def mark_authority_verified(authority_id: int, today: date) -> None:
+    with change():
+        LocalAuthority.update(verified_on=today).where(LocalAuthority.id == authority_id).execute()
+
+
+def record_artwork_disposed(client_id: int, day: date) -> None:
+    client = Client.get_by_id(client_id)
+    with change():
+        DisposalLog.create(reference=client.reference, disposed_on=day, what=ARTWORK)

@@ -1,0 +1,723 @@
+"""The attention list: everything with a due date, most urgent first (DESIGN.md, "At launch").
+
+Pure: plain values in (the input dataclasses below, gathered from the vault by
+data/attention_inputs.py), plain values out. Each item has its kind, its subject, its
+due date, a severity and the action to take, and points at the record (table and id)
+where the practitioner acts on it.
+
+Sources and the seeds they come from:
+- training expiry (003: safeguarding at least every three years, certificates kept);
+- site requirements unmet: a kind a site requires and I have never done, or a site's
+  shorter maximum age (003: Prevent "in line with" each establishment);
+- policies to re-sign (003: read and sign each establishment's policy; rules/policy.py);
+- site contacts not confirmed this academic year (003: know each establishment's
+  designated lead; schools from 1 September, other sites every 12 months);
+- concern actions overdue; outcomes awaited; the serious-incident notification within
+  24 hours (002: further actions with timescales, follow up referrals, Notification of
+  Serious Incident form within 24 hours);
+- complaint acknowledgement (5 working days) and response (10 working days) in the
+  bank holidays of the site's nation (004; rules/complaints.py);
+- consent review (yearly) and refresh (two-yearly, or at a new period of therapy in a
+  school) (001; rules/consent.py);
+- retention: notes disposal and artwork disposal dates (001; rules/retention.py);
+- data requests, one calendar month (001 + the ICO; rules/requests.py);
+- local-authority entries not verified in 12 months (the shipped numbers go stale).
+
+Conventions (the same as rules/validity.py and rules/policy.py): a due date is the
+day by which to act; something due today is "due" (within the window), and it is
+overdue from the day after. The windows are inclusive: with 30 days, something due in
+exactly 30 days is due soon, in 31 days upcoming. Deadlines counted in hours (the
+serious-incident notification) compare the moment, not the day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from dateutil.relativedelta import relativedelta
+
+from sitecare.rules.complaints import acknowledgement_due, response_due
+from sitecare.rules.consent import consent_status
+from sitecare.rules.dates import academic_year_start, describe_distance, show_date
+from sitecare.rules.policy import PolicySignature, PolicyState, PolicyVersion, policy_status
+from sitecare.rules.requests import request_due
+from sitecare.rules.retention import artwork_disposal_date, notes_disposal_date
+from sitecare.rules.validity import TrainingState, requirement_status
+
+__all__ = [
+    "AttentionInputs",
+    "AttentionItem",
+    "AuthorityInput",
+    "ComplaintInput",
+    "ComplaintStageInput",
+    "ConcernActionInput",
+    "ConsentInput",
+    "ContactInput",
+    "DataRequestInput",
+    "Kind",
+    "KIND_LABELS",
+    "OutcomeInput",
+    "PolicyInput",
+    "RecordRef",
+    "RequirementInput",
+    "RetentionInput",
+    "SeriousIncidentInput",
+    "Severity",
+    "SiteContactsInput",
+    "TrainingInput",
+    "TrainingRecordInput",
+    "Windows",
+    "attention_list",
+    "contact_confirmation_due",
+    "counts",
+    "describe_due",
+    "severity_for",
+]
+
+CONTACT_CONFIRM_MONTHS = 12
+AUTHORITY_VERIFY_MONTHS = 12
+SERIOUS_INCIDENT_HOURS = 24
+
+
+class Severity(StrEnum):
+    OVERDUE = "overdue"
+    DUE_SOON = "due_soon"
+    UPCOMING = "upcoming"
+
+
+SEVERITY_LABELS = {
+    Severity.OVERDUE: "Overdue",
+    Severity.DUE_SOON: "Due soon",
+    Severity.UPCOMING: "Upcoming",
+}
+
+_SEVERITY_RANK = {Severity.OVERDUE: 0, Severity.DUE_SOON: 1, Severity.UPCOMING: 2}
+
+
+class Kind(StrEnum):
+    TRAINING = "training_expiry"
+    REQUIREMENT = "site_requirement"
+    POLICY = "policy_resign"
+    CONTACTS = "contact_confirmation"
+    NO_DSL = "dsl_missing"
+    CONCERN_ACTION = "concern_action"
+    OUTCOME = "outcome_awaited"
+    SERIOUS_INCIDENT = "serious_incident_notification"
+    COMPLAINT_ACK = "complaint_acknowledgement"
+    COMPLAINT_RESPONSE = "complaint_response"
+    CONSENT_REVIEW = "consent_review"
+    CONSENT_REFRESH = "consent_refresh"
+    NOTES_DISPOSAL = "notes_disposal"
+    ARTWORK_DISPOSAL = "artwork_disposal"
+    DATA_REQUEST = "data_request"
+    AUTHORITY = "authority_verification"
+
+
+KIND_LABELS = {
+    Kind.TRAINING: "Training",
+    Kind.REQUIREMENT: "Site requirement",
+    Kind.POLICY: "Policy",
+    Kind.CONTACTS: "Site contacts",
+    Kind.NO_DSL: "Site DSL",
+    Kind.CONCERN_ACTION: "Concern action",
+    Kind.OUTCOME: "Outcome awaited",
+    Kind.SERIOUS_INCIDENT: "Serious incident",
+    Kind.COMPLAINT_ACK: "Complaint",
+    Kind.COMPLAINT_RESPONSE: "Complaint",
+    Kind.CONSENT_REVIEW: "Consent",
+    Kind.CONSENT_REFRESH: "Consent",
+    Kind.NOTES_DISPOSAL: "Retention",
+    Kind.ARTWORK_DISPOSAL: "Artwork",
+    Kind.DATA_REQUEST: "Data request",
+    Kind.AUTHORITY: "Local authority",
+}
+
+# Kinds that use the training window; every other kind uses the "other" window.
+TRAINING_WINDOW_KINDS = frozenset({Kind.TRAINING, Kind.REQUIREMENT})
+
+
+@dataclass(frozen=True)
+class Windows:
+    """How many days ahead something counts as "due soon" (settings warn_days_*)."""
+
+    training_days: int = 60
+    other_days: int = 30
+
+    def __post_init__(self) -> None:
+        if self.training_days < 0 or self.other_days < 0:
+            raise ValueError("a warning window must not be negative")
+
+    def for_kind(self, kind: Kind) -> int:
+        return self.training_days if kind in TRAINING_WINDOW_KINDS else self.other_days
+
+
+@dataclass(frozen=True)
+class RecordRef:
+    """Where to act: a table name as the schema spells it, and the row's id."""
+
+    table: str
+    id: int
+
+
+@dataclass(frozen=True)
+class AttentionItem:
+    """One thing to do. `subject` and `action` are short enough for one screen line and
+    hold no free text typed about a person, so they may go into a calendar; `detail`
+    may (a concern action's wording) and is for the screen only. `due_at` is set for
+    deadlines counted in hours."""
+
+    kind: Kind
+    subject: str
+    due: date
+    severity: Severity
+    action: str
+    ref: RecordRef
+    detail: str = ""
+    due_at: datetime | None = None
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+    @property
+    def what_to_do(self) -> str:
+        """For the screen: a concern action's own wording, else the action."""
+        if self.kind is Kind.CONCERN_ACTION and self.detail:
+            return self.detail
+        return self.action
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True)
+class TrainingRecordInput:
+    id: int
+    completed: date
+    expires: date | None
+
+
+@dataclass(frozen=True)
+class TrainingInput:
+    """All my records of one kind, and the active sites that require the kind."""
+
+    kind_code: str
+    kind_name: str
+    records: tuple[TrainingRecordInput, ...]
+    required_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RequirementInput:
+    requirement_id: int
+    site_id: int
+    site_name: str
+    kind_code: str
+    kind_name: str
+    max_age_months: int | None
+    records: tuple[tuple[date, date | None], ...]
+    needed_since: date
+
+
+@dataclass(frozen=True)
+class PolicyInput:
+    site_id: int
+    site_name: str
+    site_kind: str
+    resign_interval_months: int | None
+    policy_id: int | None
+    latest: PolicyVersion | None
+    signature: PolicySignature | None
+    recorded_on: date | None
+    needed_since: date
+
+
+@dataclass(frozen=True)
+class ContactInput:
+    contact_id: int
+    role: str
+    name: str
+    from_date: date
+    confirmed_on: date | None
+
+
+@dataclass(frozen=True)
+class SiteContactsInput:
+    """A site and the contacts in post today."""
+
+    site_id: int
+    site_name: str
+    site_kind: str
+    contacts: tuple[ContactInput, ...]
+    needed_since: date
+
+
+@dataclass(frozen=True)
+class ConcernActionInput:
+    action_id: int
+    concern_id: int | None
+    concern_reference: str
+    site_name: str
+    description: str
+    owner: str
+    due: date
+
+
+@dataclass(frozen=True)
+class OutcomeInput:
+    concern_id: int
+    reference: str
+    site_name: str
+    reported_on: date
+    chase_days: int
+
+
+@dataclass(frozen=True)
+class SeriousIncidentInput:
+    """A serious incident not yet notified."""
+
+    concern_id: int
+    reference: str
+    site_name: str
+    noticed_at: datetime
+
+
+@dataclass(frozen=True)
+class ComplaintStageInput:
+    stage: int
+    began_on: date
+    responded_on: date | None
+
+
+@dataclass(frozen=True)
+class ComplaintInput:
+    complaint_id: int
+    reference: str
+    received_on: date
+    acknowledged_on: date | None
+    nation: str | None
+    stages: tuple[ComplaintStageInput, ...]
+    resolved: bool = False
+
+
+@dataclass(frozen=True)
+class ConsentInput:
+    consent_id: int
+    client_id: int
+    client_reference: str
+    purpose: str
+    given_on: date
+    reviewed_on: date | None = None
+    withdrawn_on: date | None = None
+    in_school: bool = False
+    therapy_starts: tuple[date, ...] = ()
+    therapy_end: date | None = None
+
+
+@dataclass(frozen=True)
+class RetentionInput:
+    client_id: int
+    reference: str
+    client_type: str
+    date_of_birth: date | None
+    therapy_end: date | None
+    artwork_disposed_on: date | None = None
+
+
+@dataclass(frozen=True)
+class DataRequestInput:
+    request_id: int
+    client_reference: str
+    kind: str
+    received_on: date
+    nation: str | None = None
+    extended: bool = False
+
+
+@dataclass(frozen=True)
+class AuthorityInput:
+    authority_id: int
+    name: str
+    verified_on: date | None
+    needed_since: date
+    used_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AttentionInputs:
+    training: tuple[TrainingInput, ...] = ()
+    requirements: tuple[RequirementInput, ...] = ()
+    policies: tuple[PolicyInput, ...] = ()
+    site_contacts: tuple[SiteContactsInput, ...] = ()
+    concern_actions: tuple[ConcernActionInput, ...] = ()
+    outcomes: tuple[OutcomeInput, ...] = ()
+    serious_incidents: tuple[SeriousIncidentInput, ...] = ()
+    complaints: tuple[ComplaintInput, ...] = ()
+    consents: tuple[ConsentInput, ...] = ()
+    retention: tuple[RetentionInput, ...] = ()
+    data_requests: tuple[DataRequestInput, ...] = ()
+    authorities: tuple[AuthorityInput, ...] = ()
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def severity_for(due: date, today: date, window_days: int) -> Severity:
+    if due < today:
+        return Severity.OVERDUE
+    if (due - today).days <= window_days:
+        return Severity.DUE_SOON
+    return Severity.UPCOMING
+
+
+def describe_due(item: AttentionItem, today: date, now: datetime | None = None) -> str:
+    """'due today', 'due in 3 days', 'was due 2 days ago', 'due by 14:30 today' ..."""
+    if item.due_at is not None and now is not None:
+        if now > item.due_at:
+            hours = int((now - item.due_at).total_seconds() // 3600)
+            if hours < 48:
+                return f"overdue since {item.due_at:%H:%M} {_day_word(item.due_at.date(), today)}"
+            return f"overdue since {show_date(item.due_at.date())}"
+        return f"due by {item.due_at:%H:%M} {_day_word(item.due_at.date(), today)}"
+    if item.due == today:
+        return "due today"
+    distance = describe_distance(item.due, today)
+    if item.due < today:
+        return f"was due {distance}"
+    return f"due {distance}"
+
+
+def _day_word(day: date, today: date) -> str:
+    if day == today:
+        return "today"
+    if day == today + timedelta(days=1):
+        return "tomorrow"
+    if day == today - timedelta(days=1):
+        return "yesterday"
+    return show_date(day)
+
+
+def _names(names: Iterable[str], limit: int = 2) -> str:
+    names = list(names)
+    if len(names) <= limit:
+        return " and ".join(names)
+    return f"{', '.join(names[:limit])} and {len(names) - limit} more"
+
+
+def contact_confirmation_due(site_kind: str, confirmed_on: date | None, from_date: date, today: date) -> date:
+    """When a contact's details are next to be confirmed with the site.
+
+    Schools change their staff by academic year, so a school contact confirmed on any
+    day of a year is due again on the next 1 September (confirmed 31 Aug: due 1 Sep,
+    the next day; confirmed 1 Sep: due a year later). Other sites: 12 months after the
+    last confirmation.
+
+    Never confirmed: due from the start of the period the rule asks about (this
+    academic year's 1 September for a school, 12 months ago elsewhere), or from the
+    day the contact started if that is later. A DSL recorded four years ago and never
+    checked is "not confirmed this academic year", not "four years overdue".
+    """
+    school = (site_kind or "").strip().lower() == "school"
+    if confirmed_on is None:
+        period_start = academic_year_start(today) if school else today - relativedelta(months=CONTACT_CONFIRM_MONTHS)
+        return max(from_date, period_start)
+    if school:
+        return academic_year_start(confirmed_on) + relativedelta(years=1)
+    return confirmed_on + relativedelta(months=CONTACT_CONFIRM_MONTHS)
+
+
+# --------------------------------------------------------------------------- sources
+
+
+def _training(inp: TrainingInput, today: date) -> list[tuple]:
+    done = [r for r in inp.records if r.completed <= today]
+    if not done:
+        return []
+    # The best record is the one that lasts longest; one without an expiry lasts for ever.
+    best = max(done, key=lambda r: (r.expires is None, r.expires or date.min, r.completed))
+    if best.expires is None:
+        return []
+    if best.expires < today:
+        verb = "Renew: it has expired"
+    else:
+        verb = "Renew before it expires"
+    action = verb + (f"; required by {_names(inp.required_by)}" if inp.required_by else "")
+    detail = f"Valid until {show_date(best.expires)} (completed {show_date(best.completed)})."
+    return [(Kind.TRAINING, inp.kind_name, best.expires, action, RecordRef("training_record", best.id), detail)]
+
+
+def _requirement(inp: RequirementInput, today: date) -> list[tuple]:
+    status = requirement_status(inp.max_age_months, inp.records, today, warn_days=0)
+    subject = f"{inp.kind_name} for {inp.site_name}"
+    ref = RecordRef("requirement", inp.requirement_id)
+    if status.state is TrainingState.MISSING:
+        return [(Kind.REQUIREMENT, subject, inp.needed_since, "Required by the site and not recorded: get it and log it", ref,
+                 f"{inp.site_name} requires {inp.kind_name}; no record of it is in the vault.")]
+    # When the certificate's own expiry decides, the training item already says it.
+    if not status.limited_by_site or status.expires is None:
+        return []
+    months = inp.max_age_months
+    action = f"Renew: the site wants it no older than {months} months"
+    detail = (f"Completed {show_date(status.completed)}; {inp.site_name} accepts it until "
+              f"{show_date(status.expires)}.")
+    return [(Kind.REQUIREMENT, subject, status.expires, action, ref, detail)]
+
+
+def _policy(inp: PolicyInput, today: date) -> list[tuple]:
+    status = policy_status(inp.latest, inp.signature, inp.site_kind, inp.resign_interval_months, today)
+    ref = RecordRef("policy", inp.policy_id) if inp.policy_id is not None else RecordRef("site", inp.site_id)
+    if status.state is PolicyState.NO_POLICY:
+        # Private practice rooms have no establishment policy of their own: the
+        # organisation's procedure applies, so there is nothing to ask the site for.
+        if (inp.site_kind or "").strip().lower() == "private_practice":
+            return []
+        return [(Kind.POLICY, inp.site_name, inp.needed_since,
+                 "Ask for the safeguarding policy, read it and sign it", ref, "No policy is recorded for this site.")]
+    if status.state is PolicyState.NEVER_SIGNED:
+        return [(Kind.POLICY, inp.site_name, inp.recorded_on or inp.needed_since,
+                 "Read and sign the safeguarding policy", ref, "The policy is recorded but not signed.")]
+    assert status.due is not None
+    if status.state is PolicyState.RESIGN_DUE:
+        action = "Re-sign the safeguarding policy"
+    else:
+        action = "Re-sign the safeguarding policy when it falls due"
+    return [(Kind.POLICY, inp.site_name, status.due, action, ref, status.line[0].upper() + status.line[1:] + ".")]
+
+
+def _contacts(inp: SiteContactsInput, today: date) -> list[tuple]:
+    ref = RecordRef("site", inp.site_id)
+    out = []
+    # Private practice rooms have no DSL: the practitioner is the one who acts.
+    private = (inp.site_kind or "").strip().lower() == "private_practice"
+    if not private and not any(c.role == "dsl" for c in inp.contacts):
+        out.append((Kind.NO_DSL, inp.site_name, inp.needed_since,
+                    "Find out who the DSL is and record them", ref, "No Designated Safeguarding Lead is recorded."))
+    if inp.contacts:
+        dues = [(contact_confirmation_due(inp.site_kind, c.confirmed_on, c.from_date, today), c) for c in inp.contacts]
+        due = min(d for d, _ in dues)
+        waiting = [c.name for d, c in sorted(dues, key=lambda x: (x[0], x[1].name)) if d == due]
+        school = (inp.site_kind or "").strip().lower() == "school"
+        if due <= today and school:
+            action = f"Confirm contact details for this academic year (since {show_date(academic_year_start(today))})"
+        else:
+            action = "Confirm the contacts' details with the site"
+        out.append((Kind.CONTACTS, inp.site_name, due, action, ref, f"To confirm: {_names(waiting, 3)}."))
+    return out
+
+
+def _concern_action(inp: ConcernActionInput, today: date) -> list[tuple]:
+    where = f" at {inp.site_name}" if inp.site_name else ""
+    subject = f"{inp.concern_reference}{where}" if inp.concern_reference else f"Action{where}"
+    table = ("action", inp.action_id)
+    return [(Kind.CONCERN_ACTION, subject, inp.due, "Do the concern's next action", RecordRef(*table),
+             inp.description + (f" (owner: {inp.owner})" if inp.owner and inp.owner.strip().lower() != "me" else ""))]
+
+
+def _outcome(inp: OutcomeInput, today: date) -> list[tuple]:
+    due = inp.reported_on + timedelta(days=max(inp.chase_days, 0))
+    where = f" at {inp.site_name}" if inp.site_name else ""
+    return [(Kind.OUTCOME, f"{inp.reference}{where}", due, "Ask for the outcome and record it",
+             RecordRef("concern", inp.concern_id), f"Reported {show_date(inp.reported_on)}; no outcome recorded yet.")]
+
+
+def _serious_incident(inp: SeriousIncidentInput, today: date) -> list[tuple]:
+    due_at = inp.noticed_at + timedelta(hours=SERIOUS_INCIDENT_HOURS)
+    where = f" at {inp.site_name}" if inp.site_name else ""
+    return [(Kind.SERIOUS_INCIDENT, f"{inp.reference}{where}", due_at.date(),
+             "Send the Notification of Serious Incident form (within 24 hours)",
+             RecordRef("concern", inp.concern_id), f"Noticed {inp.noticed_at:%H:%M} on {show_date(inp.noticed_at.date())}.",
+             due_at)]
+
+
+def _complaint(inp: ComplaintInput, today: date) -> list[tuple]:
+    if inp.resolved:
+        return []
+    ref = RecordRef("complaint", inp.complaint_id)
+    out = []
+    if inp.acknowledged_on is None:
+        due = acknowledgement_due(inp.received_on, inp.nation)
+        out.append((Kind.COMPLAINT_ACK, inp.reference, due, "Acknowledge the complaint in writing (5 working days)",
+                    ref, f"Received {show_date(inp.received_on)}."))
+    for stage in inp.stages:
+        if stage.responded_on is not None:
+            continue
+        due = response_due(stage.stage, stage.began_on, inp.nation)
+        if due is None:
+            continue
+        out.append((Kind.COMPLAINT_RESPONSE, f"{inp.reference} stage {stage.stage}", due,
+                    "Respond to the complaint (10 working days)", ref,
+                    f"Stage {stage.stage} began {show_date(stage.began_on)}."))
+    return out
+
+
+def _consent(inp: ConsentInput, today: date) -> list[tuple]:
+    # Once therapy has ended there is no processing left to review or refresh consent
+    # for; the retention dates take over.
+    if inp.therapy_end is not None and inp.therapy_end < today:
+        return []
+    status = consent_status(
+        inp.given_on, today, reviewed_on=inp.reviewed_on, withdrawn_on=inp.withdrawn_on,
+        in_school=inp.in_school, therapy_starts=inp.therapy_starts,
+    )
+    if status.review_due is None or status.refresh_due is None:
+        return []  # withdrawn
+    ref = RecordRef("consent", inp.consent_id)
+    subject = f"{inp.client_reference} ({inp.purpose})"
+    why = "a new period of therapy" if status.refresh_reason == "new_therapy_period" else "every two years"
+    out = [(Kind.CONSENT_REFRESH, subject, status.refresh_due, f"Ask for consent again ({why})", ref, status.line)]
+    # A refresh is a review too: the review is listed only when it comes first.
+    if status.review_due < status.refresh_due:
+        out.append((Kind.CONSENT_REVIEW, subject, status.review_due, "Review the consent with the client (yearly)",
+                    ref, status.line))
+    return out
+
+
+def _retention(inp: RetentionInput, today: date) -> list[tuple]:
+    ref = RecordRef("client", inp.client_id)
+    out = []
+    try:
+        notes = notes_disposal_date(inp.client_type, inp.therapy_end, inp.date_of_birth)
+    except ValueError:
+        notes = None
+    if notes is not None:
+        out.append((Kind.NOTES_DISPOSAL, inp.reference, notes, "Dispose of the clinical notes securely", ref,
+                    f"Therapy ended {show_date(inp.therapy_end)}; the notes may be kept until {show_date(notes)}."))
+    artwork = artwork_disposal_date(inp.therapy_end)
+    if artwork is not None and inp.artwork_disposed_on is None:
+        out.append((Kind.ARTWORK_DISPOSAL, inp.reference, artwork, "Dispose of unclaimed artwork confidentially", ref,
+                    f"Therapy ended {show_date(inp.therapy_end)}: artwork is kept two months."))
+    return out
+
+
+def _data_request(inp: DataRequestInput, today: date) -> list[tuple]:
+    due = request_due(inp.received_on, inp.nation, extended=inp.extended)
+    subject = f"{inp.kind.capitalize()} request" + (f" from {inp.client_reference}" if inp.client_reference else "")
+    return [(Kind.DATA_REQUEST, subject, due, "Answer the request (one calendar month)",
+             RecordRef("data_request", inp.request_id), f"Received {show_date(inp.received_on)}.")]
+
+
+def _authority(inp: AuthorityInput, today: date) -> list[tuple]:
+    if inp.verified_on is None:
+        due = inp.needed_since
+        detail = "Its numbers have never been checked."
+    else:
+        due = inp.verified_on + relativedelta(months=AUTHORITY_VERIFY_MONTHS)
+        detail = f"Numbers last checked {show_date(inp.verified_on)}."
+    if inp.used_by:
+        detail += f" Used by {_names(inp.used_by)}."
+    return [(Kind.AUTHORITY, inp.name, due, "Check its safeguarding, out-of-hours and LADO numbers",
+             RecordRef("local_authority", inp.authority_id), detail)]
+
+
+# --------------------------------------------------------------------------- the list
+
+
+def attention_list(
+    inputs: AttentionInputs,
+    today: date,
+    windows: Windows = Windows(),
+    now: datetime | None = None,
+) -> list[AttentionItem]:
+    """Every item with a due date, most urgent first: overdue (the most harmful kind
+    first, then the oldest), then due soon, then upcoming (earliest first). `now` (default: the start of `today`)
+    decides deadlines counted in hours."""
+    moment = now if now is not None else datetime.combine(today, datetime.min.time())
+    raw: list[tuple] = []
+    sources = (
+        (inputs.training, _training),
+        (inputs.requirements, _requirement),
+        (inputs.policies, _policy),
+        (inputs.site_contacts, _contacts),
+        (inputs.concern_actions, _concern_action),
+        (inputs.outcomes, _outcome),
+        (inputs.serious_incidents, _serious_incident),
+        (inputs.complaints, _complaint),
+        (inputs.consents, _consent),
+        (inputs.retention, _retention),
+        (inputs.data_requests, _data_request),
+        (inputs.authorities, _authority),
+    )
+    for rows, source in sources:
+        for row in rows:
+            raw.extend(source(row, today))
+    items = []
+    for entry in raw:
+        kind, subject, due, action, ref, detail = entry[:6]
+        due_at = entry[6] if len(entry) > 6 else None
+        if due_at is not None:
+            if moment > due_at:
+                severity = Severity.OVERDUE
+            else:
+                severity = severity_for(due, today, windows.for_kind(kind))
+        else:
+            severity = severity_for(due, today, windows.for_kind(kind))
+        items.append(AttentionItem(kind, subject, due, severity, action, ref, detail, due_at))
+    items.sort(key=_order)
+    return items
+
+
+# Among overdue items, what harms someone soonest comes first: a safeguarding deadline
+# before a complaint, a complaint before a lapsed certificate, that before paperwork.
+_KIND_RANK = {
+    kind: rank
+    for rank, kind in enumerate(
+        (
+            Kind.SERIOUS_INCIDENT,
+            Kind.CONCERN_ACTION,
+            Kind.OUTCOME,
+            Kind.COMPLAINT_ACK,
+            Kind.COMPLAINT_RESPONSE,
+            Kind.DATA_REQUEST,
+            Kind.TRAINING,
+            Kind.REQUIREMENT,
+            Kind.NO_DSL,
+            Kind.POLICY,
+            Kind.CONTACTS,
+            Kind.CONSENT_REFRESH,
+            Kind.CONSENT_REVIEW,
+            Kind.AUTHORITY,
+            Kind.ARTWORK_DISPOSAL,
+            Kind.NOTES_DISPOSAL,
+        )
+    )
+}
+
+
+def _order(item: AttentionItem) -> tuple:
+    """Overdue: by how much harm waiting does (the kind), then the oldest first. Due
+    soon and upcoming: by date, then kind."""
+    moment = item.due_at or datetime.combine(item.due, datetime.max.time())
+    rank = _SEVERITY_RANK[item.severity]
+    if item.severity is Severity.OVERDUE:
+        return (rank, _KIND_RANK[item.kind], moment, item.subject, item.ref.id)
+    return (rank, moment, _KIND_RANK[item.kind], item.subject, item.ref.id)
+
+
+@dataclass(frozen=True)
+class Counts:
+    overdue: int = 0
+    due_soon: int = 0
+    upcoming: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.overdue + self.due_soon + self.upcoming
+
+
+def counts(items: Iterable[AttentionItem]) -> Counts:
+    tally = {s: 0 for s in Severity}
+    for item in items:
+        tally[item.severity] += 1
+    return Counts(tally[Severity.OVERDUE], tally[Severity.DUE_SOON], tally[Severity.UPCOMING])
+
+
+def within(items: Iterable[AttentionItem], today: date, days: int | None) -> list[AttentionItem]:
+    """Overdue items and, with `days`, everything due up to `days` ahead; without, the
+    items due within their warning window."""
+    if days is None:
+        return [i for i in items if i.severity is not Severity.UPCOMING]
+    horizon = today + timedelta(days=days)
+    return [i for i in items if i.severity is Severity.OVERDUE or i.due <= horizon]
