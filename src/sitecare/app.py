@@ -18,6 +18,7 @@ from .data.settings import get_setting
 from .data.vault import ReadOnlyError, Vault, VaultError
 from .screens.help import HelpScreen
 from .screens.home import HomeScreen
+from .screens.training import TrainingScreen
 from .screens.unlock import CreateVaultScreen, UnlockScreen
 
 
@@ -44,13 +45,14 @@ def safe_crash_report(error: BaseException) -> str:
 class SitecareApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "sitecare"
-    MODES = {"home": HomeScreen}
+    MODES = {"home": HomeScreen, "training": TrainingScreen}
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
         Binding("f1", "help", "Help", id="help"),
         Binding("ctrl+l", "lock", "Lock", id="lock"),
         Binding("ctrl+s", "save", "Save now", id="save", show=False),
         Binding("h", "switch_mode('home')", "Home", id="home", show=False),
+        Binding("t", "switch_mode('training')", "Training", id="training", show=False),
     ]
 
     def __init__(self, vault: Vault, *, now: Callable[[], datetime] = datetime.now, demo: bool = False):

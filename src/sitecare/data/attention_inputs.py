@@ -11,9 +11,9 @@ Readings of the schema made here (the other screens may refine them):
   concern with a referral and no outcome entry after it; the chase is due
   `outcome_chase_days` after the last referral (else the last action or sharing
   entry, else the concern's creation);
-- a serious incident counts as notified once its chronology has an entry for the
-  procedure's notification steps (step_key "notification-form" or "email-form"), or
-  an action/sharing entry that says it was notified;
+- a serious incident counts as notified once its chronology has the procedure's
+  notification step done (step_key ".../notification-form" or ".../email-form", not
+  undone since), or an action/sharing entry outside the steps that says it notified;
 - unclaimed artwork is recorded as disposed of by a DisposalLog row with what="artwork"
   (the client's other records stay; issue 6's full disposal removes them);
 - a school consent given up to 90 days before the client's therapy start was given for
@@ -56,6 +56,7 @@ from .settings import get_setting
 
 ARTWORK = "artwork"
 NOTIFIED_STEPS = ("notification-form", "email-form")
+UNDO_PREFIX = "undo:"  # as data/concerns.py marks a step undone
 CLOSED_REQUEST_STATUSES = ("completed", "closed", "refused", "done")
 CONSENT_AHEAD_DAYS = 90
 
@@ -308,12 +309,20 @@ def _new_periods(given_on: date, therapy_start: date | None) -> tuple[date, ...]
 
 
 def _notified(entries: list[ChronologyEntry]) -> bool:
-    for entry in entries:
-        if entry.step_key in NOTIFIED_STEPS:
-            return True
-        if entry.kind in ("action_taken", "information_shared") and "notif" in (entry.text or "").lower():
-            return True
-    return False
+    """Whether the serious-incident notification was made. Steps are recorded as
+    "route/step" (data/concerns.py), and a step marked done by mistake is undone by a
+    later entry "undo:route/step", so entries are read in order."""
+    done: set[str] = set()
+    worded = False
+    for entry in sorted(entries, key=lambda e: (e.recorded_at or e.at, e.id)):
+        key = entry.step_key or ""
+        undo = key.startswith(UNDO_PREFIX)
+        step = key[len(UNDO_PREFIX):] if undo else key
+        if step.rsplit("/", 1)[-1] in NOTIFIED_STEPS:
+            (done.discard if undo else done.add)(step)
+        elif not key and entry.kind in ("action_taken", "information_shared") and "notif" in (entry.text or "").lower():
+            worded = True
+    return bool(done) or worded
 
 
 def current_attention(now: datetime) -> list[rules.AttentionItem]:

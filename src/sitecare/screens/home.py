@@ -1,37 +1,520 @@
-"""The home screen: what needs attention, shown after every unlock."""
+"""The home screen: what needs attention, most urgent first, shown after every unlock.
+
+Above the list: a line of counts, an all-clear when nothing is overdue, and today's
+visits with each site's DSL and number. Each row opens the record where the
+practitioner acts on it: the screen (app mode) that owns the record when there is one,
+asked to show it with `open_record(table, id)`; otherwise a detail window, which can do
+the few small acts that need no other screen (contacts confirmed, a local authority's
+numbers checked, unclaimed artwork disposed of).
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+import textwrap
+from pathlib import Path
 
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Footer, Header, Input, LoadingIndicator, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ..data import attention_inputs as inputs
 from ..data import queries
+from ..data.calendar import CalendarError, CalendarExistsError, build_calendar, calendar_target, future_items, write_calendar
+from ..data.models import Action, Policy
+from ..rules.attention import (
+    SEVERITY_LABELS,
+    AttentionItem,
+    Kind,
+    RecordRef,
+    Severity,
+    counts,
+    describe_due,
+)
+from ..rules.dates import show_date
+from ..rules.phones import PhoneError, show_phone
+from .confirm import ConfirmScreen
+from .formfields import Field, FormScreen
+from .training_form import PathSuggester
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+SEVERITY_STYLES = {
+    Severity.OVERDUE: "bold $error",
+    Severity.DUE_SOON: "bold $warning",
+    Severity.UPCOMING: "$text-muted",
+}
+
+# The screen (app mode) that owns each kind of record; the first that exists is used.
+ROUTES: dict[str, tuple[str, ...]] = {
+    "training_record": ("training",),
+    "requirement": ("training",),
+    "site": ("sites",),
+    "concern": ("concerns",),
+    "complaint": ("complaints",),
+    "client": ("clients",),
+    "consent": ("clients",),
+    "data_request": ("clients", "data_requests", "requests"),
+    "local_authority": ("authorities", "local_authorities"),
+}
+
+
+def route_ref(ref: RecordRef) -> RecordRef:
+    """The record a screen shows for an item: a concern's action opens the concern, a
+    policy its site."""
+    if ref.table == "action":
+        action = Action.get_or_none(Action.id == ref.id)
+        if action is not None and action.concern_id is not None:
+            return RecordRef("concern", action.concern_id)
+    if ref.table == "policy":
+        policy = Policy.get_or_none(Policy.id == ref.id)
+        if policy is not None:
+            return RecordRef("site", policy.site_id)
+    return ref
+
+
+def _show_concern(app, concern_id: int) -> None:
+    try:
+        from .concern import ConcernScreen
+    except ImportError:  # pragma: no cover - the concern screen ships with the concerns mode
+        return
+    app.push_screen(ConcernScreen(concern_id))
+
+
+def _show_site(app, site_id: int) -> None:
+    try:
+        from .briefing import BriefingScreen
+    except ImportError:  # pragma: no cover
+        return
+    app.push_screen(BriefingScreen(site_id))
+
+
+def _show_authority(app, authority_id: int) -> None:
+    show = getattr(app.screen, "show_authority", None)
+    if show is not None:
+        show(authority_id)
+
+
+# How to show a record on its mode's screen when that screen has no open_record().
+_SHOW = {"concern": _show_concern, "site": _show_site, "local_authority": _show_authority}
+
+
+def open_record_elsewhere(app, ref: RecordRef) -> bool:
+    """Switch to the mode that owns the record and show it there; False when no mode
+    owns it yet (the caller shows the detail window instead).
+
+    A mode's screen may offer `open_record(table, id) -> bool`; otherwise the few
+    screens known here are opened directly (a concern, a site's briefing, a local
+    authority)."""
+    mode = next((m for m in ROUTES.get(ref.table, ()) if m in app.MODES), None)
+    if mode is None:
+        return False
+    app.switch_mode(mode)
+
+    def show() -> None:
+        opener = getattr(app.screen, "open_record", None)
+        if opener is not None and opener(ref.table, ref.id):
+            return
+        fallback = _SHOW.get(ref.table)
+        if fallback is not None:
+            fallback(app, ref.id)
+
+    app.call_after_refresh(show)
+    return True
+
+
+def _phone(number: str) -> str:
+    try:
+        return show_phone(number) if number else ""
+    except PhoneError:
+        return number
+
+
+INDENT = 9
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    return textwrap.wrap(text, max(width - INDENT, 20), break_long_words=True) or [""]
+
+
+def item_prompt(item: AttentionItem, today, now, width: int = 78) -> Content:
+    """Two or more lines, wrapped with a hanging indent under the severity."""
+    badge = f"{SEVERITY_LABELS[item.severity].upper():<{INDENT}}"
+    style = SEVERITY_STYLES[item.severity]
+    pad = " " * INDENT
+    parts: list = [(badge, style)]
+    head = _wrap(f"{item.label}: {item.subject}", width)
+    label = f"{item.label}:"
+    if head[0].startswith(label):
+        parts += [(label, "bold"), head[0][len(label):]]
+    else:
+        parts.append(head[0])
+    for line in head[1:]:
+        parts += ["\n", pad + line]
+    due = describe_due(item, today, now)
+    body = _wrap(f"{due} · {item.what_to_do}", width)
+    for index, line in enumerate(body):
+        parts += ["\n", pad]
+        if index == 0 and line.startswith(due):
+            parts += [(due, style.replace("bold ", "")), line[len(due):]]
+        else:
+            parts.append(line)
+    return Content.assemble(*parts)
+
+
+class AttentionCommands(Provider):
+    """The home and training screens' actions, in the command palette (ctrl+p)."""
+
+    def _commands(self):
+        app = self.app
+        screen = self.screen
+        found = [
+            ("Home: what needs attention", "Go to the home screen (h)", lambda: app.switch_mode("home")),
+            ("Export the due dates as a calendar (.ics)", "Every future due date, with reminders",
+             lambda: app.push_screen(ExportCalendarScreen())),
+        ]
+        if "training" in app.MODES:
+            found.append(("Training and certificates", "Go to the training screen (t)", lambda: app.switch_mode("training")))
+            found.append(("Site compliance: sites x required training", "The compliance matrix",
+                          lambda: _open_compliance(app)))
+        if hasattr(screen, "action_add") and "Training" in type(screen).__name__:
+            found.append(("Add a training record", "With its certificate", screen.action_add))
+        return found
+
+    async def discover(self) -> Hits:
+        for name, help_text, callback in self._commands():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
+def _open_compliance(app) -> None:
+    from .compliance import ComplianceScreen
+
+    app.push_screen(ComplianceScreen())
 
 
 class HomeScreen(Screen):
+    CSS_PATH = "home.tcss"
+    COMMANDS = {AttentionCommands}
+    BINDINGS = [
+        Binding("u", "toggle_upcoming", "Show later", id="home-upcoming"),
+        Binding("i", "details", "Details", id="home-details"),
+        Binding("x", "export_calendar", "Calendar", id="home-calendar", tooltip="Export the due dates (.ics)"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: list[AttentionItem] = []
+        self.shown: list[AttentionItem] = []
+        self.show_upcoming = False
+
     def compose(self) -> ComposeResult:
         yield Header()
-        with VerticalScroll(id="home"):
-            yield Static("", id="home-counts", classes="counts")
-            yield Static("", id="home-body")
+        with Vertical(id="home"):
+            yield Static("", id="home-counts")
+            yield Static("", id="home-clear")
+            yield Static("", id="home-visits")
+            yield OptionList(id="attention")
         yield Footer()
 
     def on_mount(self) -> None:
         self.refresh_data()
+        self.query_one(OptionList).focus()
 
     def on_screen_resume(self) -> None:
         self.refresh_data()
 
+    def on_resize(self) -> None:
+        options = self.query_one(OptionList)
+        if self.items and options.size.width and options.size.width - 2 != getattr(self, "_width", None):
+            self.refresh_data()
+
     def refresh_data(self) -> None:
-        if not self.app.vault.is_open:
+        if not self.app.vault.is_open or not self.is_mounted:
             return
-        counts = queries.vault_counts()
-        self.query_one("#home-counts", Static).update(
-            f"{counts.sites} sites · {counts.open_concerns} open concerns · "
-            f"{counts.training_records} training records"
-        )
-        self.query_one("#home-body", Static).update(
-            "Nothing needs attention yet. Press F1 for every key, ctrl+p to search."
-        )
+        now = self.app.now()
+        today = now.date()
+        self.items = inputs.current_attention(now)
+        tally = counts(self.items)
+        self.shown = [i for i in self.items if self.show_upcoming or i.severity is not Severity.UPCOMING]
+
+        vault = queries.vault_counts()
+        parts = [f"{tally.overdue} overdue", f"{tally.due_soon} due soon", f"{tally.upcoming} later"]
+        parts += [f"{vault.sites} site{'s' if vault.sites != 1 else ''}",
+                  f"{vault.open_concerns} open concern{'s' if vault.open_concerns != 1 else ''}"]
+        self.query_one("#home-counts", Static).update(" · ".join(parts))
+
+        clear = self.query_one("#home-clear", Static)
+        if tally.overdue == 0:
+            windows = inputs.windows()
+            if tally.due_soon == 0:
+                clear.update(f"All clear: nothing is overdue, and nothing falls due in the next {windows.other_days} "
+                             f"days ({windows.training_days} for training).")
+            else:
+                clear.update("All clear: nothing is overdue.")
+            clear.display = True
+        else:
+            clear.display = False
+
+        self._show_visits(today)
+
+        options = self.query_one(OptionList)
+        highlighted = options.highlighted
+        options.clear_options()
+        self._width = width = (options.size.width or self.size.width or 80) - 2
+        for index, item in enumerate(self.shown):
+            options.add_option(Option(item_prompt(item, today, now, width), id=str(index)))
+        hidden = len(self.items) - len(self.shown)
+        if hidden:
+            options.add_option(Option(Content.styled(f"{hidden} more due later: press u to show them.", "$text-muted"),
+                                      id="more"))
+        elif self.show_upcoming and tally.upcoming:
+            options.add_option(Option(Content.styled("Press u to hide what is due later.", "$text-muted"), id="more"))
+        if not self.items:
+            options.add_option(Option(Content.styled(
+                "Nothing has a due date yet. Add your training (t) and your sites (s); what needs doing appears here.",
+                "$text-muted"), id="more"))
+        if options.option_count:
+            options.highlighted = min(highlighted or 0, options.option_count - 1)
+        self.refresh_bindings()
+
+    def _show_visits(self, today) -> None:
+        box = self.query_one("#home-visits", Static)
+        try:
+            visits = inputs.todays_visits(today)
+        except Exception:  # noqa: BLE001 - the visits line must never stop the home screen
+            visits = []
+        head = f"Today, {WEEKDAYS[today.weekday()]} {show_date(today)}: "
+        if not visits:
+            box.update(Text(head + "no visits in your rota.", style=""))
+            return
+        lines = [Text(head.rstrip() + ("" if len(visits) == 1 else f" {len(visits)} visits"), style="bold")]
+        for visit in visits:
+            line = Text("  " + visit.site_name, style="bold")
+            if visit.dsl_name:
+                line.append(f" · DSL {visit.dsl_name}")
+                if visit.dsl_phone:
+                    line.append(f" {_phone(visit.dsl_phone)}")
+            elif visit.site_kind == "private_practice":
+                line.append(" · private practice: no site DSL")
+            else:
+                line.append(" · no DSL recorded")
+            if visit.recording_system:
+                line.append(f" · {visit.recording_system}")
+            lines.append(line)
+        box.update(Text("\n").join(lines))
+
+    # -- acting on a row ------------------------------------------------------------
+
+    def selected_item(self) -> AttentionItem | None:
+        options = self.query_one(OptionList)
+        if options.highlighted is None:
+            return None
+        option = options.get_option_at_index(options.highlighted)
+        if option.id is None or not option.id.isdigit():
+            return None
+        return self.shown[int(option.id)]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "details" and self.is_mounted:
+            return True if self.selected_item() is not None else None
+        if action == "toggle_upcoming" and self.is_mounted:
+            return True if any(i.severity is Severity.UPCOMING for i in self.items) else None
+        return True
+
+    @on(OptionList.OptionHighlighted)
+    def _highlighted(self) -> None:
+        self.refresh_bindings()
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id == "more":
+            if any(i.severity is Severity.UPCOMING for i in self.items):
+                self.action_toggle_upcoming()
+            return
+        item = self.selected_item()
+        if item is not None:
+            self.open_item(item)
+
+    def open_item(self, item: AttentionItem) -> None:
+        if not open_record_elsewhere(self.app, route_ref(item.ref)):
+            self.action_details()
+
+    def action_details(self) -> None:
+        item = self.selected_item()
+        if item is None:
+            return
+
+        def closed(changed: bool | None) -> None:
+            if changed:
+                self.refresh_data()
+
+        self.app.push_screen(AttentionDetailScreen(item), closed)
+
+    def action_toggle_upcoming(self) -> None:
+        self.show_upcoming = not self.show_upcoming
+        self.refresh_data()
+
+    def action_export_calendar(self) -> None:
+        self.app.push_screen(ExportCalendarScreen())
+
+
+# ------------------------------------------------------------------------ the detail window
+
+
+class AttentionDetailScreen(ModalScreen[bool]):
+    """One item in full, and the small acts that need no other screen."""
+
+    BINDINGS = [Binding("escape", "close", "Close", id="detail-close")]
+
+    ACTS = {
+        Kind.CONTACTS: ("confirm", "Confirmed with the site today"),
+        Kind.AUTHORITY: ("verify", "Numbers checked today"),
+        Kind.ARTWORK_DISPOSAL: ("artwork", "Artwork disposed of today"),
+    }
+
+    def __init__(self, item: AttentionItem):
+        super().__init__()
+        self.item = item
+
+    def compose(self) -> ComposeResult:
+        item = self.item
+        today = self.app.today()
+        with Vertical(classes="dialog attention-detail"):
+            yield Static(f"{item.label}: {item.subject}", classes="dialog-title", markup=False)
+            due = f"Due {show_date(item.due)}" + (f" at {item.due_at:%H:%M}" if item.due_at else "")
+            yield Static(Content.assemble(
+                (SEVERITY_LABELS[item.severity], SEVERITY_STYLES[item.severity]),
+                f" · {due} · {describe_due(item, today, self.app.now())}",
+            ))
+            yield Static(item.action + ".", markup=False)
+            if item.detail and item.detail != item.action:
+                yield Static(item.detail, classes="hint", markup=False)
+            act = self.ACTS.get(item.kind)
+            if act is None:
+                yield Static("Its own screen is not in this version yet: act on it there once it is.", classes="hint")
+            with Horizontal(classes="buttons"):
+                if act is not None:
+                    yield Button(act[1], variant="primary", id=act[0], compact=True)
+                yield Button("Close  esc", id="close", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#close", Button).focus()
+
+    @on(Button.Pressed, "#close")
+    def action_close(self) -> None:
+        self.dismiss(False)
+
+    @on(Button.Pressed, "#confirm")
+    def _confirm(self) -> None:
+        count = inputs.confirm_site_contacts(self.item.ref.id, self.app.today())
+        self.notify(f"Marked {count} contact{'s' if count != 1 else ''} at {self.item.subject} as confirmed today.")
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#verify")
+    def _verify(self) -> None:
+        inputs.mark_authority_verified(self.item.ref.id, self.app.today())
+        self.notify(f"{self.item.subject}: numbers marked as checked today.")
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#artwork")
+    def _artwork(self) -> None:
+        inputs.record_artwork_disposed(self.item.ref.id, self.app.today())
+        self.notify(f"{self.item.subject}: unclaimed artwork recorded as disposed of today.")
+        self.dismiss(True)
+
+
+# ------------------------------------------------------------------------ calendar export
+
+
+class ExportCalendarScreen(FormScreen):
+    """Write every future due date to an .ics file; dismisses with the path, or None."""
+
+    CSS_PATH = "home.tcss"
+
+    def compose(self) -> ComposeResult:
+        now = self.app.now()
+        self.items = inputs.current_attention(now)
+        count = len(future_items(self.items, now.date()))
+        with Vertical(classes="dialog calendar-form"):
+            yield Static("Export the due dates as a calendar", classes="dialog-title")
+            yield Static(
+                f"{count} date{'s' if count != 1 else ''} from today on, each an all-day event with a reminder, for "
+                "any calendar program. The file is not encrypted: it names the sites, training, and reference "
+                "codes that things are due for, never notes.", classes="hint")
+            yield Field("Save as", Input("~/sitecare-due-dates.ics", suggester=PathSuggester(), compact=True, id="path"),
+                        name="path", parse=calendar_target)
+            yield Static("", id="form-error", classes="error")
+            yield LoadingIndicator(id="calendar-working")
+            with Horizontal(classes="buttons"):
+                yield Button("Export", variant="primary", id="go", compact=True)
+                yield Button("Cancel  esc", id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#form-error", Static).display = False
+        self.query_one("#calendar-working").display = False
+
+    @on(Button.Pressed, "#go")
+    def _go(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.action_cancel()
+
+    def action_save(self) -> None:
+        values = self.collect()
+        if values is None:
+            return
+        target: Path = values["path"]
+        now = self.app.now()
+        header = self.app.vault.header
+        data = build_calendar(self.items, now.date(), now, header.vault_id.hex() if header else "")
+        if target.exists():
+            def answered(replace: bool | None) -> None:
+                if replace:
+                    self._write(target, data, True)
+
+            self.app.push_screen(ConfirmScreen(f"{target} already exists. Replace it?", yes="Replace", danger=True),
+                                 answered)
+            return
+        self._write(target, data, False)
+
+    @work(thread=True, exclusive=True, group="calendar")
+    def _write(self, target: Path, data: bytes, overwrite: bool) -> None:
+        self.app.call_from_thread(self._busy, True)
+        try:
+            write_calendar(target, data, overwrite)
+        except CalendarExistsError as exc:
+            self.app.call_from_thread(self._failed, f"{exc} Export again to be asked about replacing it.")
+            return
+        except CalendarError as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        self.app.call_from_thread(self._done, target)
+
+    def _busy(self, busy: bool) -> None:
+        self.query_one("#calendar-working").display = busy
+        self.query_one("#go", Button).disabled = busy
+
+    def _failed(self, message: str) -> None:
+        self._busy(False)
+        self.show_field_error("path", message)
+
+    def _done(self, target: Path) -> None:
+        self._busy(False)
+        self.notify(f"Calendar written to {target}: import it into your calendar program.")
+        self.dismiss(target)

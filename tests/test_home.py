@@ -1,0 +1,344 @@
+"""The home screen and what feeds it: every attention source gathered from records made
+in the test, the list most urgent first, today's visits, rows that open their record,
+the all-clear, the calendar export, and a snapshot. Time is fixed: Sunday 22 Nov 2026."""
+
+from __future__ import annotations
+
+import stat
+from datetime import date, datetime, timedelta
+
+import icalendar
+from textual.widgets import Input, OptionList, Static
+
+from sitecare.app import SitecareApp
+from sitecare.data import attention_inputs
+from sitecare.data.models import (
+    Action,
+    ChronologyEntry,
+    Client,
+    Complaint,
+    ComplaintStage,
+    Concern,
+    Consent,
+    Contact,
+    DataRequest,
+    DisposalLog,
+    LocalAuthority,
+    Policy,
+    Requirement,
+    Site,
+    TrainingKind,
+    TrainingRecord,
+    change,
+)
+from sitecare.data.settings import set_setting
+from sitecare.rules.attention import Kind, RecordRef, Severity
+from sitecare.screens.confirm import ConfirmScreen
+from sitecare.screens.home import AttentionDetailScreen, ExportCalendarScreen, HomeScreen
+from sitecare.screens.training import TrainingScreen
+
+SIZE = (80, 24)
+NOW = datetime(2026, 11, 22, 9, 0)  # a Sunday
+TODAY = NOW.date()
+
+
+def make_app(vault) -> SitecareApp:
+    return SitecareApp(vault, now=lambda: NOW)
+
+
+async def settle(app, pilot) -> None:
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def kind(code: str) -> TrainingKind:
+    return TrainingKind.get(TrainingKind.code == code)
+
+
+def rows(app) -> list[str]:
+    options = app.screen.query_one(OptionList)
+    return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+
+
+def text(app, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+def la(name: str) -> LocalAuthority:
+    return LocalAuthority.get(LocalAuthority.name == name)
+
+
+def every_source() -> dict[str, int]:
+    """One record behind each source of the attention list; returns their ids."""
+    ids = {}
+    with change():
+        # A Scottish authority, last checked more than 12 months ago.
+        scot = LocalAuthority.create(name="Fictional Council", nation="SCT", verified_on=date(2025, 11, 1))
+        school = Site.create(name="Heron Way Primary", kind="school", local_authority=scot, created_on=date(2025, 1, 6),
+                             visit_rule="FREQ=WEEKLY;BYDAY=SU", visit_start=date(2026, 9, 6),
+                             recording_system="CPOMS")
+        ids["site"] = school.id
+        # DSL confirmed last academic year: due again on 1 Sep 2026, now overdue.
+        Contact.create(site=school, role="dsl", name="Claire Ashdown", phone="07700900123",
+                       from_date=date(2024, 9, 1), confirmed_on=date(2026, 3, 2))
+        # A requirement with nothing recorded.
+        ids["requirement"] = Requirement.create(site=school, kind=kind("safeguarding_children")).id
+        # Signed last academic year: re-sign due 1 Sep 2026.
+        ids["policy"] = Policy.create(site=school, version="2025-26", dated=date(2025, 8, 20),
+                                      signed_on=date(2025, 9, 10), recorded_on=date(2025, 9, 10)).id
+        # My own insurance, expiring within the 60-day training window.
+        ids["training"] = TrainingRecord.create(kind=kind("insurance"), completed=date(2026, 1, 1),
+                                                expires=date(2027, 1, 1)).id
+        # A concern with an overdue action, awaiting its outcome since a referral.
+        concern = Concern.create(reference="C-2026-001", site=school, status="awaiting_outcome",
+                                 occurred_at=datetime(2026, 11, 2, 10), noticed_at=datetime(2026, 11, 2, 10))
+        ids["concern"] = concern.id
+        ChronologyEntry.create(concern=concern, at=datetime(2026, 11, 2, 11), kind="referral", text="Referred")
+        ids["action"] = Action.create(concern=concern, description="Ask the DSL for the outcome summary",
+                                      owner="me", due=date(2026, 11, 20)).id
+        # A serious incident noticed yesterday at 10:00 and not yet notified: due 10:00 today.
+        incident = Concern.create(reference="C-2026-002", site=school, kind="serious_incident", status="open",
+                                  noticed_at=datetime(2026, 11, 21, 10, 0))
+        ids["incident"] = incident.id
+        # A complaint received Fri 20 Nov 2026, acknowledged within 5 Scottish working
+        # days: 23, 24, 25, 26, 27 Nov -> Fri 27 Nov.
+        complaint = Complaint.create(reference="CMP-2026-001", received_on=date(2026, 11, 20), site=school)
+        ids["complaint"] = complaint.id
+        # Stage 1 began Fri 27 Nov 2026; 10 Scottish working days skip St Andrew's Day (Mon
+        # 30 Nov): 1, 2, 3, 4, 7, 8, 9, 10, 11, 14 Dec -> Mon 14 Dec 2026.
+        ComplaintStage.create(complaint=complaint, stage=1, began_on=date(2026, 11, 27))
+        child = Client.create(reference="CH-0001", client_type="child", date_of_birth=date(2016, 2, 29), site=school,
+                              therapy_start=date(2025, 11, 10))
+        # Consent given 25 Nov 2025: review due 25 Nov 2026 (in 3 days).
+        ids["consent"] = Consent.create(client=child, given_on=date(2025, 11, 25)).id
+        ended = Client.create(reference="AD-0001", client_type="adult", site=school,
+                              therapy_start=date(2025, 1, 6), therapy_end=date(2026, 10, 31))
+        ids["client"] = ended.id  # artwork due 31 Dec 2026; notes 31 Oct 2031
+        # Received 2 Nov 2026: due 2 Dec 2026.
+        ids["request"] = DataRequest.create(client=child, kind="access", received_on=date(2026, 11, 2)).id
+        ids["authority"] = scot.id
+    return ids
+
+
+# ---------------------------------------------------------------------------- gathering
+
+
+def test_every_source_is_gathered_from_the_vault(open_vault):
+    ids = every_source()
+    items = attention_inputs.current_attention(NOW)
+    found = {(i.kind, i.ref): i for i in items}
+    expect = {
+        (Kind.TRAINING, RecordRef("training_record", ids["training"])): (date(2027, 1, 1), Severity.DUE_SOON),
+        (Kind.REQUIREMENT, RecordRef("requirement", ids["requirement"])): (date(2025, 1, 6), Severity.OVERDUE),
+        (Kind.POLICY, RecordRef("policy", ids["policy"])): (date(2026, 9, 1), Severity.OVERDUE),
+        (Kind.CONTACTS, RecordRef("site", ids["site"])): (date(2026, 9, 1), Severity.OVERDUE),
+        (Kind.CONCERN_ACTION, RecordRef("action", ids["action"])): (date(2026, 11, 20), Severity.OVERDUE),
+        (Kind.OUTCOME, RecordRef("concern", ids["concern"])): (date(2026, 11, 7), Severity.OVERDUE),
+        (Kind.SERIOUS_INCIDENT, RecordRef("concern", ids["incident"])): (date(2026, 11, 22), Severity.DUE_SOON),
+        (Kind.COMPLAINT_ACK, RecordRef("complaint", ids["complaint"])): (date(2026, 11, 27), Severity.DUE_SOON),
+        (Kind.COMPLAINT_RESPONSE, RecordRef("complaint", ids["complaint"])): (date(2026, 12, 14), Severity.DUE_SOON),
+        (Kind.CONSENT_REVIEW, RecordRef("consent", ids["consent"])): (date(2026, 11, 25), Severity.DUE_SOON),
+        (Kind.CONSENT_REFRESH, RecordRef("consent", ids["consent"])): (date(2027, 11, 25), Severity.UPCOMING),
+        (Kind.ARTWORK_DISPOSAL, RecordRef("client", ids["client"])): (date(2026, 12, 31), Severity.UPCOMING),
+        (Kind.NOTES_DISPOSAL, RecordRef("client", ids["client"])): (date(2031, 10, 31), Severity.UPCOMING),
+        (Kind.DATA_REQUEST, RecordRef("data_request", ids["request"])): (date(2026, 12, 2), Severity.DUE_SOON),
+        (Kind.AUTHORITY, RecordRef("local_authority", ids["authority"])): (date(2026, 11, 1), Severity.OVERDUE),
+    }
+    assert {k: (found[k].due, found[k].severity) for k in expect if k in found} == expect
+    assert set(found) == set(expect)
+    incident = found[(Kind.SERIOUS_INCIDENT, RecordRef("concern", ids["incident"]))]
+    assert incident.due_at == datetime(2026, 11, 22, 10, 0)
+
+
+def test_serious_incident_notified_by_its_step_and_undone(open_vault):
+    ids = every_source()
+    incident = Concern.get_by_id(ids["incident"])
+
+    def listed() -> bool:
+        return any(i.kind is Kind.SERIOUS_INCIDENT for i in attention_inputs.current_attention(NOW))
+
+    with change():
+        ChronologyEntry.create(concern=incident, at=datetime(2026, 11, 21, 15), kind="action_taken",
+                               text="Form sent", step_key="serious-incident/notification-form")
+    assert not listed()
+    with change():
+        ChronologyEntry.create(concern=incident, at=datetime(2026, 11, 21, 16), kind="correction",
+                               text="Not sent after all", step_key="undo:serious-incident/notification-form")
+    assert listed()
+
+
+def test_closed_and_done_things_drop_out(open_vault):
+    ids = every_source()
+    with change():
+        Action.update(done_on=date(2026, 11, 21)).where(Action.id == ids["action"]).execute()
+        Complaint.update(acknowledged_on=date(2026, 11, 23)).where(Complaint.id == ids["complaint"]).execute()
+        DataRequest.update(completed_on=date(2026, 11, 21), status="completed").where(DataRequest.id == ids["request"]).execute()
+        Consent.update(withdrawn_on=date(2026, 11, 1)).where(Consent.id == ids["consent"]).execute()
+        DisposalLog.create(reference="AD-0001", disposed_on=date(2026, 11, 21), what="artwork")
+    kinds = {i.kind for i in attention_inputs.current_attention(NOW)}
+    assert not kinds & {Kind.CONCERN_ACTION, Kind.COMPLAINT_ACK, Kind.DATA_REQUEST, Kind.CONSENT_REVIEW,
+                        Kind.ARTWORK_DISPOSAL}
+    assert Kind.NOTES_DISPOSAL in kinds
+
+
+def test_archived_sites_ask_for_nothing(open_vault):
+    ids = every_source()
+    with change():
+        Site.update(archived=True).where(Site.id == ids["site"]).execute()
+    kinds = {i.kind for i in attention_inputs.current_attention(NOW)}
+    assert not kinds & {Kind.REQUIREMENT, Kind.POLICY, Kind.CONTACTS, Kind.AUTHORITY}
+
+
+def test_warning_windows_are_settings(open_vault):
+    with change():
+        record = TrainingRecord.create(kind=kind("insurance"), completed=date(2026, 1, 10), expires=date(2027, 1, 10))
+    # 22 Nov 2026 -> 10 Jan 2027 is 49 days: due soon with 60, upcoming with 45.
+    (item,) = attention_inputs.current_attention(NOW)
+    assert item.severity is Severity.DUE_SOON and item.ref.id == record.id
+    set_setting("warn_days_training", 45)
+    (item,) = attention_inputs.current_attention(NOW)
+    assert item.severity is Severity.UPCOMING
+
+
+# ---------------------------------------------------------------------------- the screen
+
+
+async def test_home_lists_most_urgent_first_with_visits_and_counts(open_vault):
+    every_source()
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.screen, HomeScreen)
+        assert text(app, "#home-counts").startswith("6 overdue · 6 due soon · 3 later · 1 site · 2 open concerns")
+        assert not app.screen.query_one("#home-clear").display
+        visits = text(app, "#home-visits")
+        assert "Today, Sunday 22 Nov 2026" in visits
+        assert "Heron Way Primary · DSL Claire Ashdown 07700 900123 · CPOMS" in visits
+        listed = rows(app)
+        firsts = [r.split("\n")[0] for r in listed]
+        assert firsts[0] == "OVERDUE  Concern action: C-2026-001 at Heron Way Primary"
+        assert firsts[1] == "OVERDUE  Outcome awaited: C-2026-001 at Heron Way Primary"
+        assert firsts[2:6] == [
+            "OVERDUE  Site requirement: Safeguarding children for Heron Way Primary",
+            "OVERDUE  Policy: Heron Way Primary",
+            "OVERDUE  Site contacts: Heron Way Primary",
+            "OVERDUE  Local authority: Fictional Council",
+        ]
+        # Due soon, by date: the 24-hour notification is due at 10:00 today.
+        assert firsts[6] == "DUE SOON Serious incident: C-2026-002 at Heron Way Primary"
+        assert "due by 10:00 today" in listed[6]
+        assert listed[-1] == "3 more due later: press u to show them."
+        await pilot.press("u")
+        await pilot.pause()
+        assert any(r.startswith("UPCOMING Retention: AD-0001") for r in rows(app))
+
+
+async def test_an_empty_vault_is_all_clear(open_vault):
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert text(app, "#home-clear") == (
+            "All clear: nothing is overdue, and nothing falls due in the next 30 days (60 for training).")
+        assert "no visits in your rota" in text(app, "#home-visits")
+        assert rows(app)[0].startswith("Nothing has a due date yet")
+
+
+async def test_a_training_row_opens_the_training_screen_at_the_record(open_vault):
+    with change():
+        record = TrainingRecord.create(kind=kind("insurance"), completed=date(2025, 11, 10), expires=date(2026, 11, 10))
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        assert rows(app)[0].startswith("OVERDUE  Training: Professional indemnity")
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, TrainingScreen)
+        assert app.screen.selected_record().id == record.id
+
+
+async def test_artwork_is_acted_on_in_the_detail_window(open_vault):
+    with change():
+        client = Client.create(reference="AD-0009", client_type="adult", therapy_end=date(2026, 9, 1))
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        # 1 Sep 2026 + 2 months = 1 Nov 2026: overdue.
+        assert rows(app)[0].startswith("OVERDUE  Artwork: AD-0009")
+        if "clients" in app.MODES:  # once the clients screen exists, Enter goes there
+            await pilot.press("i")
+        else:
+            await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, AttentionDetailScreen)
+        await pilot.click("#artwork")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert DisposalLog.get().reference == client.reference
+        assert not any("Artwork" in r for r in rows(app))
+
+
+async def test_local_authority_numbers_checked_from_the_detail_window(open_vault):
+    with change():
+        council = LocalAuthority.create(name="Fictional Council", verified_on=date(2025, 1, 1))
+        Site.create(name="Heron Way Primary", local_authority=council)
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        index = next(i for i, r in enumerate(rows(app)) if "Local authority: Fictional Council" in r)
+        app.screen.query_one(OptionList).highlighted = index
+        await pilot.press("i")
+        await pilot.pause()
+        await pilot.click("#verify")
+        await settle(app, pilot)
+        assert LocalAuthority.get_by_id(council.id).verified_on == TODAY
+        assert not any("Fictional Council" in r for r in rows(app))
+
+
+async def test_calendar_export_from_the_app(open_vault, tmp_path):
+    with change():
+        TrainingRecord.create(kind=kind("insurance"), completed=date(2026, 1, 10), expires=date(2027, 1, 10))
+        TrainingRecord.create(kind=kind("dbs_update"), completed=date(2025, 11, 1), expires=date(2026, 11, 1))
+    target = tmp_path / "due.ics"
+    target.write_text("old")
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, ExportCalendarScreen)
+        assert "1 date from today on" in text(app, ".hint")
+        app.screen.query_one("#path", Input).value = str(target)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.click("#yes")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    (event,) = icalendar.Calendar.from_ical(target.read_bytes()).walk("VEVENT")  # the overdue one is not in it
+    assert event["DTSTART"].dt == date(2027, 1, 10)
+    assert event.walk("VALARM")[0]["TRIGGER"].dt == timedelta(days=-7)
+
+
+# ---------------------------------------------------------------------------- snapshot
+
+
+def snapshot_data() -> None:
+    with change():
+        council = LocalAuthority.create(name="Fictional Council", verified_on=date(2026, 6, 1))
+        school = Site.create(name="Kestrel Fen Primary School", kind="school", local_authority=council,
+                             created_on=date(2025, 9, 1), visit_rule="FREQ=WEEKLY;BYDAY=SU",
+                             visit_start=date(2026, 9, 6), recording_system="CPOMS")
+        Contact.create(site=school, role="dsl", name="Claire Ashdown", phone="07700900123",
+                       from_date=date(2024, 9, 1), confirmed_on=date(2026, 9, 3))
+        Policy.create(site=school, version="2026-27", dated=date(2026, 8, 20), signed_on=date(2026, 9, 3))
+        Requirement.create(site=school, kind=kind("safeguarding_children"))
+        TrainingRecord.create(kind=kind("safeguarding_children"), completed=date(2025, 9, 22), expires=date(2028, 9, 22))
+        TrainingRecord.create(kind=kind("insurance"), completed=date(2025, 11, 10), expires=date(2026, 11, 10))
+        TrainingRecord.create(kind=kind("dbs_update"), completed=date(2026, 1, 6), expires=date(2027, 1, 6))
+        concern = Concern.create(reference="C-2026-010", site=school, status="open",
+                                 occurred_at=datetime(2026, 11, 16, 11), noticed_at=datetime(2026, 11, 16, 11))
+        Action.create(concern=concern, description="Ask the DSL for the written outcome summary", owner="me",
+                      due=date(2026, 11, 20))
+
+
+def test_home_snapshot(open_vault, snap_compare):
+    snapshot_data()
+    assert snap_compare(make_app(open_vault), terminal_size=(80, 24))
