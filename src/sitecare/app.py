@@ -16,6 +16,8 @@ from textual.message import Message
 from .data import models
 from .data.settings import get_setting
 from .data.vault import ReadOnlyError, Vault, VaultError
+from .screens.clients import ClientsScreen
+from .screens.complaints import ComplaintsScreen
 from .screens.help import HelpScreen
 from .screens.home import HomeScreen
 from .screens.training import TrainingScreen
@@ -45,13 +47,15 @@ def safe_crash_report(error: BaseException) -> str:
 class SitecareApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "sitecare"
-    MODES = {"home": HomeScreen, "training": TrainingScreen}
+    MODES = {"home": HomeScreen, "training": TrainingScreen, "complaints": ComplaintsScreen, "clients": ClientsScreen}
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
         Binding("f1", "help", "Help", id="help"),
         Binding("ctrl+l", "lock", "Lock", id="lock"),
         Binding("ctrl+s", "save", "Save now", id="save", show=False),
         Binding("h", "switch_mode('home')", "Home", id="home", show=False),
+        Binding("m", "switch_mode('complaints')", "Complaints", id="complaints", show=False),
+        Binding("k", "switch_mode('clients')", "Clients", id="clients", show=False),
         Binding("t", "switch_mode('training')", "Training", id="training", show=False),
     ]
 
