@@ -1,0 +1,185 @@
+"""Concerns (key c): every concern, filtered by site, status, kind, category and dates,
+with a text search over accounts and chronology entries."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+
+from ..data import concerns
+from ..rules.concerns import CATEGORIES, KIND_LABELS, STATUS_LABELS
+from ..rules.dates import DateError, parse_optional_uk_date, show_date
+
+SHORT_KINDS = {
+    "disclosure": "Disclosure",
+    "allegation_staff": "Allegation (staff)",
+    "whistleblowing": "Whistleblowing",
+    "serious_incident": "Serious incident",
+    "data_breach": "Data breach",
+}
+
+
+SHORT_STATUS = {"open": "Open", "awaiting_outcome": "Awaiting", "closed": "Closed"}
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+class ConcernsScreen(Screen):
+    CSS_PATH = "concerns.tcss"
+    BINDINGS = [
+        Binding("slash", "search", "Search", id="concerns_search"),
+        Binding("x", "clear", "Clear", id="concerns_clear"),
+        Binding("p", "templates", "Procedures", id="concerns_templates"),
+        Binding("escape", "to_table", "Results", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="concern-filters"):
+            with Horizontal():
+                yield Input(placeholder="Search accounts, entries", id="q-text", compact=True)
+                yield Select(
+                    [("Open or awaiting", "active")] + [(label, value) for value, label in STATUS_LABELS.items()],
+                    prompt="Any status", id="q-status", compact=True,
+                )
+                yield Select([(label, value) for value, label in KIND_LABELS.items()], prompt="Any kind", id="q-kind", compact=True)
+            with Horizontal():
+                yield Select([], prompt="Any site", id="q-site", compact=True)
+                yield Select([(c, c) for c in CATEGORIES], prompt="Any category", id="q-category", compact=True)
+                yield Input(placeholder="From dd/mm/yyyy", id="q-from", compact=True)
+                yield Input(placeholder="To dd/mm/yyyy", id="q-to", compact=True)
+            yield Static("", id="q-error")
+        yield DataTable(id="concern-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="concern-count")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.title = "Concerns"
+        self.refresh_data()
+        self.query_one(DataTable).focus()
+
+    def on_screen_resume(self) -> None:
+        if self.app.vault.is_open:
+            self.refresh_data()
+
+    def refresh_data(self) -> None:
+        if not self.app.vault.is_open:
+            return
+        site_select = self.query_one("#q-site", Select)
+        chosen = site_select.value
+        sites = [(s.name, s.id) for s in concerns.sites_for_choice()]
+        site_select.set_options(sites)
+        if isinstance(chosen, int) and any(v == chosen for _, v in sites):
+            site_select.value = chosen
+        self.apply_filters()
+
+    def _filter(self) -> concerns.ConcernFilter | None:
+        errors = []
+        dates = {}
+        for name, label in (("from", "From"), ("to", "To")):
+            try:
+                dates[name] = parse_optional_uk_date(self.query_one(f"#q-{name}", Input).value)
+            except DateError as exc:
+                errors.append(f"{label}: {exc}")
+                dates[name] = None
+        if dates["from"] and dates["to"] and dates["from"] > dates["to"]:
+            errors.append("The 'from' date is after the 'to' date.")
+        self.query_one("#q-error", Static).update(" ".join(errors))
+        if errors:
+            return None
+
+        def chosen(selector: str):
+            value = self.query_one(selector, Select).value
+            return None if value is Select.NULL else value
+
+        return concerns.ConcernFilter(
+            site_id=chosen("#q-site"),
+            status=chosen("#q-status"),
+            kind=chosen("#q-kind"),
+            category=chosen("#q-category"),
+            date_from=dates["from"],
+            date_to=dates["to"],
+            text=self.query_one("#q-text", Input).value,
+        )
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def apply_filters(self) -> None:
+        if not self.app.vault.is_open:
+            return
+        flt = self._filter()
+        if flt is None:
+            return
+        table = self.query_one(DataTable)
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        # Fit 80 columns: the site and the next step share what the fixed columns leave.
+        spare = max(20, self.size.width - 2 - (10 + 11 + 12 + 10) - 5 * 2)
+        site_width = max(12, min(32, spare // 3))
+        table.add_column("Ref", width=10)
+        table.add_column("Noticed", width=11)
+        table.add_column("Site", width=site_width)
+        table.add_column("Kind", width=12)
+        table.add_column("Status", width=10)
+        table.add_column("Next", width=max(12, spare - site_width))
+        today = self.app.today()
+        found = concerns.find_concerns(flt)
+        for concern in found:
+            table.add_row(
+                concern.reference,
+                show_date(concern.noticed_at.date() if concern.noticed_at else None),
+                _fit(concern.site.name if concern.site is not None else "—", site_width),
+                _fit(SHORT_KINDS.get(concern.kind, concern.kind), 12),
+                _fit(SHORT_STATUS.get(concern.status, concern.status), 10),
+                concerns.next_action_text(concern, today),
+                key=str(concern.id),
+            )
+        if found:
+            table.move_cursor(row=min(cursor, len(found) - 1))
+        total = concerns.find_concerns(concerns.ConcernFilter())
+        if not total:
+            note = "No concerns recorded. ctrl+n (or F2) raises one from anywhere."
+        elif len(found) == len(total):
+            note = f"{len(found)} concern{'s' if len(found) != 1 else ''}. Enter opens one; / searches; p: procedure templates."
+        else:
+            note = f"{len(found)} of {len(total)} concerns match. x clears the filters."
+        self.query_one("#concern-count", Static).update(note)
+
+    def on_resize(self) -> None:
+        if self.is_mounted:
+            self.apply_filters()
+
+    @on(Input.Submitted)
+    def submitted(self) -> None:
+        self.action_to_table()
+
+    @on(DataTable.RowSelected)
+    def open_concern(self, event: DataTable.RowSelected) -> None:
+        from .concern import ConcernScreen
+
+        if event.row_key.value is not None:
+            self.app.push_screen(ConcernScreen(int(event.row_key.value)))
+
+    def action_search(self) -> None:
+        self.query_one("#q-text", Input).focus()
+
+    def action_to_table(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def action_clear(self) -> None:
+        for selector in ("#q-text", "#q-from", "#q-to"):
+            self.query_one(selector, Input).value = ""
+        for selector in ("#q-status", "#q-kind", "#q-site", "#q-category"):
+            self.query_one(selector, Select).clear()
+        self.apply_filters()
+
+    def action_templates(self) -> None:
+        from .templates import TemplatesScreen
+
+        self.app.push_screen(TemplatesScreen())

@@ -1,0 +1,390 @@
+"""Pilot tests for raising and following a concern, driven by keys as a person would:
+ctrl+n from anywhere, the capture form and its draft, the steps to sign-off, the
+append-only record in the UI, the concerns list, templates, and a snapshot."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, OptionList, Select, TextArea
+
+from sitecare.app import SitecareApp
+from sitecare.data import concerns
+from sitecare.data.contacts import add_contact
+from sitecare.data.models import Action, ChronologyEntry, Concern, ProcedureTemplate, change
+from sitecare.data.vault import Vault
+from sitecare.screens.concern import ConcernScreen
+from sitecare.screens.concern_dialogs import EntryDialog
+from sitecare.screens.concern_form import ChoiceScreen, ConcernFormScreen
+from sitecare.screens.concerns import ConcernsScreen
+from sitecare.screens.templates import TemplatesScreen
+
+import concern_support as cs
+from support import PASSPHRASE
+
+NOW = datetime(2026, 11, 22, 9, 0)
+SIZE = (80, 24)
+FIXTURES = Path(__file__).parent / "rules" / "fixtures" / "procedures"
+
+
+def make_app(vault) -> SitecareApp:
+    return SitecareApp(vault, now=lambda: NOW)
+
+
+async def settle(app, pilot) -> None:
+    for _ in range(2):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def text_of(app, selector: str) -> str:
+    return str(app.screen.query_one(selector).render())
+
+
+def options_text(app, selector: str) -> str:
+    option_list = app.screen.query_one(selector, OptionList)
+    return "\n".join(str(option_list.get_option_at_index(i).prompt) for i in range(option_list.option_count))
+
+
+async def choose(pilot, select_id: str, typed: str) -> None:
+    """Open a Select from the keyboard, type to find the option, take it."""
+    pilot.app.screen.query_one(select_id, Select).focus()
+    await pilot.pause()
+    await pilot.press("enter")
+    await pilot.pause()
+    await pilot.press(*typed)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def open_form(app, pilot) -> ConcernFormScreen:
+    await pilot.press("ctrl+n")
+    await settle(app, pilot)
+    assert isinstance(app.screen, ConcernFormScreen)
+    return app.screen
+
+
+# --------------------------------------------------------------------------- the whole flow
+
+
+async def test_from_the_capture_key_through_the_steps_to_sign_off(open_vault):
+    at = cs.site(la=cs.authority())
+    add_contact(at, "deputy_dsl", "Mark Ellery", date(2020, 1, 1), phone="07700 900333")
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        # ctrl+n works even while typing in another screen's text field.
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, ConcernsScreen)
+        await pilot.press("slash", "b", "e")
+        assert app.screen.query_one("#q-text", Input).value == "be"
+        form = await open_form(app, pilot)
+
+        await choose(pilot, "#f-site", "Kes")
+        assert form.query_one("#f-site", Select).value == at.id
+        # Letters typed while a non-text field has focus go into the account.
+        await pilot.press(*"He said")
+        await pilot.press("space", *"Dad hit him.")
+        assert form.query_one("#f-account", TextArea).text == "He said Dad hit him."
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+
+        assert isinstance(app.screen, ConcernScreen)
+        concern = Concern.get()
+        assert (concern.reference, concern.status, concern.routes) == ("C-2026-001", "open", ["commissioned"])
+        assert open_vault.read_draft(concerns.DRAFT_NAME) is None  # saved: the draft is gone
+        steps = options_text(app, "#concern-steps")
+        assert "Tell the site's DSL" in steps and "Claire Ashdown (DSL) · 07700 900607" in steps
+
+        # Step 1: tell the DSL, in person.
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert isinstance(app.screen, EntryDialog)
+        await pilot.press(*"Told her in the office")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "Say how you made contact" in text_of(app, "#e-how")  # next to the field
+        await choose(pilot, "#f-how", "In")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConcernScreen)
+        done = ChronologyEntry.get(ChronologyEntry.step_key == "commissioned/tell-dsl")
+        assert (done.how, done.shared_with, done.kind) == ("in person", "Claire Ashdown", "action_taken")
+        assert "Done 22 Nov 2026 09:00 by me, in person" in options_text(app, "#concern-steps")
+
+        # Step 2 is highlighted next; it is the practitioner's own: no "how" needed.
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert "Record it on the site's incident form" in text_of(app, ".dialog-title")
+        await pilot.press(*"Logged on CPOMS", "ctrl+s")
+        await settle(app, pilot)
+        assert concerns.procedure_for(concern).steps[1].done is not None
+
+        # Waiting for the outcome summary: chased after 5 working days (England).
+        await pilot.press("w")
+        await settle(app, pilot)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        concern = Concern.get_by_id(concern.id)
+        assert concern.status == "awaiting_outcome"
+        chase = Action.get(Action.concern == concern)
+        assert chase.due == date(2026, 11, 27)
+        assert "Awaiting outcome" in text_of(app, "#concern-summary")
+
+        # The outcome arrives.
+        await pilot.press("o")
+        await settle(app, pilot)
+        await pilot.press(*"Early help referral made", "ctrl+s")
+        await settle(app, pilot)
+        assert Concern.get_by_id(concern.id).status == "open"
+        assert Action.get_by_id(chase.id).done_on == NOW.date()
+
+        # Sign off: "Agreed action taken" closes the concern.
+        await pilot.press("g")
+        await settle(app, pilot)
+        await pilot.press(*"Agreed with Claire", "ctrl+s")
+        await settle(app, pilot)
+        concern = Concern.get_by_id(concern.id)
+        assert (concern.status, concern.closed_on) == ("closed", NOW.date())
+        assert "Closed (signed off 22 Nov 2026)" in text_of(app, "#concern-summary")
+        assert [e.kind for e in concerns.entries(concern)] == [
+            "account", "action_taken", "action_taken", "note", "outcome", "signed_off",
+        ]
+        # Closed: adding is refused until it is re-opened, which appends an entry.
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, ConcernScreen)
+        await pilot.press("u")
+        await settle(app, pilot)
+        await pilot.press(*"New information from the DSL", "ctrl+s")
+        await settle(app, pilot)
+        assert Concern.get_by_id(concern.id).status == "open"
+        assert concerns.entries(concern)[-1].kind == "reopened"
+
+
+async def test_the_record_is_append_only_in_the_ui(open_vault):
+    concern = cs.raise_concern(cs.site(), NOW)
+    original = concerns.entries(concern)[0]
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ConcernScreen(concern.id))
+        await settle(app, pilot)
+        await pilot.press("2")
+        await pilot.pause()
+        # No key on this screen, or the app's, edits or deletes an entry.
+        actions = {b.action for bindings in (app.screen._bindings, app._bindings)
+                   for b_list in bindings.key_to_bindings.values() for b in b_list}
+        assert not [a for a in actions if "edit" in a or "delete" in a or "remove" in a]
+        await pilot.press("delete", "backspace")
+        await pilot.pause()
+        assert ChronologyEntry.select().count() == 1
+        # Enter on an entry offers a correction, never an edit.
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, EntryDialog)
+        assert text_of(app, ".dialog-title") == "Correct entry #1"
+        await pilot.press(*"It was his uncle, not his stepdad.", "ctrl+s")
+        await settle(app, pilot)
+        record = options_text(app, "#concern-record")
+        assert "He said his stepdad hit him with a belt." in record
+        assert "Corrected by #2" in record and "Corrects #1 (kept as written)" in record
+        assert ChronologyEntry.get_by_id(original.id).text == original.text
+
+
+# --------------------------------------------------------------------------- the form
+
+
+async def test_the_form_says_what_is_wrong_next_to_each_field_and_loses_nothing(open_vault):
+    cs.site()
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        form = await open_form(app, pilot)
+        form.query_one("#f-occurred", Input).focus()
+        await pilot.press(*"yesterday")
+        form.query_one("#f-client-ref", Input).focus()
+        await pilot.press(*"Jane Smith")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConcernFormScreen)
+        assert "Choose the site" in text_of(app, "#e-site")
+        assert "is not a date" in text_of(app, "#e-occurred")
+        assert "looks like a name" in text_of(app, "#e-client_reference")
+        assert "Write down what was said" in text_of(app, "#e-account")
+        assert app.focused is form.query_one("#f-site")  # the first field to fix
+        # What was typed is in the encrypted draft already.
+        draft = concerns.read_draft_bytes(open_vault.read_draft(concerns.DRAFT_NAME))
+        assert (draft["occurred"], draft["client_reference"]) == ("yesterday", "Jane Smith")
+
+        # Keep it for later; ctrl+n brings it back.
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ChoiceScreen)
+        await pilot.press("escape")  # back to the form
+        await pilot.pause()
+        assert isinstance(app.screen, ConcernFormScreen)
+        form.query_one("#later").press()
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ConcernFormScreen)
+        form = await open_form(app, pilot)
+        assert form.query_one("#f-client-ref", Input).value == "Jane Smith"
+        assert "Continuing the unfinished concern" in text_of(app, "#resumed")
+
+        # Discarding removes the draft, after asking.
+        form.query_one("#discard").press()
+        await pilot.pause()
+        await pilot.press("shift+tab", "enter")  # from "Back to the form" to "Discard"
+        await settle(app, pilot)
+        assert open_vault.read_draft(concerns.DRAFT_NAME) is None
+        assert not isinstance(app.screen, ConcernFormScreen)
+
+
+async def test_immediate_danger_says_call_999_at_once(open_vault):
+    cs.site()
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        form = await open_form(app, pilot)
+        banner = form.query_one("#danger-banner")
+        assert not banner.display
+        form.query_one("#f-danger").focus()
+        await pilot.press("space")
+        await pilot.pause()
+        assert banner.display and "call the police on 999 now" in text_of(app, "#danger-banner")
+
+
+async def test_the_draft_is_offered_again_at_the_next_unlock(vault_dir, template_kek):
+    vault = Vault(vault_dir)
+    vault.open_with_key(template_kek)
+    vault.write_draft(concerns.DRAFT_NAME, concerns.draft_bytes(
+        dict(concerns.EMPTY_FORM, account="She said she is scared to go home", started_at="2026-11-22T08:30:00")
+    ))
+    vault.close()
+    app = make_app(Vault(vault_dir))
+    async with app.run_test(size=SIZE) as pilot:
+        app.screen.query_one("#passphrase", Input).value = PASSPHRASE
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ChoiceScreen)
+        assert "started 22 Nov 2026 08:30" in text_of(app, "#question")
+        assert "scared" not in text_of(app, "#question")  # named, not shown
+        await pilot.press("enter")  # "Continue it now" has focus
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConcernFormScreen)
+        assert app.screen.query_one("#f-account", TextArea).text == "She said she is scared to go home"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+async def test_every_field_is_reachable_by_keyboard_at_both_sizes(open_vault, size):
+    cs.site()
+    app = make_app(open_vault)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        form = await open_form(app, pilot)
+        seen = []
+        for _ in range(40):
+            seen.append(app.focused.id)
+            await pilot.press("tab")
+            if app.focused.id == "save":
+                break
+        assert seen[:1] == ["f-site"]
+        for wanted in ("f-occurred", "f-noticed", "f-client", "f-client-ref", "f-client-type", "f-kind",
+                       "f-categories", "f-danger", "f-account", "f-observed"):
+            assert wanted in seen, wanted
+        await pilot.pause()
+        save = form.query_one("#save")
+        assert 0 < save.region.bottom <= size[1] and save.region.height > 0  # scrolled into view
+
+
+# --------------------------------------------------------------------------- list and templates
+
+
+async def test_the_concerns_list_filters_and_searches(open_vault):
+    kestrel = cs.site()
+    otter = cs.site(name="Otterbrook Academy")
+    cs.raise_concern(kestrel, NOW, account="Mentioned a belt.")
+    closed = cs.raise_concern(otter, NOW, kind="whistleblowing", account="Call bells unanswered.")
+    concerns.sign_off(closed, NOW)
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("c")
+        await pilot.pause()
+        table = app.screen.query_one("#concern-table")
+        assert table.row_count == 2
+        await pilot.press("slash", *"belt")
+        await pilot.pause()
+        assert table.row_count == 1 and table.get_row_at(0)[0] == "C-2026-001"
+        await pilot.press("escape", "x")
+        await pilot.pause()
+        assert table.row_count == 2
+        await choose(pilot, "#q-status", "Cl")
+        assert table.row_count == 1 and table.get_row_at(0)[0] == "C-2026-002"
+        app.screen.query_one("#q-from", Input).value = "31/02/2026"
+        await pilot.pause()
+        assert "is not a date" in text_of(app, "#q-error")
+        await pilot.press("escape", "x", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConcernScreen)
+
+
+async def test_a_broken_user_template_is_reported_on_screen(open_vault, tmp_path):
+    with change():
+        ProcedureTemplate.create(key="my-org", filename="broken-role.toml",
+                                 text=(FIXTURES / "broken-role.toml").read_text())
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("c", "p")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TemplatesScreen)
+        errors = text_of(app, "#template-errors")
+        assert "broken-role.toml, line 14: step 'tell-dsl' has unknown role 'dls'" in errors
+        assert app.screen.query_one("#template-table").row_count == 9  # the shipped ones still work
+
+        # Adding a broken file: refused, with file, line and reason next to the field.
+        broken = tmp_path / "broken-syntax.toml"
+        broken.write_text((FIXTURES / "broken-syntax.toml").read_text())
+        await pilot.press("i")
+        await pilot.pause()
+        app.screen.query_one("#f-file", Input).value = str(broken)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Not added: broken-syntax.toml, line 10: not valid TOML" in text_of(app, "#e-file")
+        assert ProcedureTemplate.select().count() == 1
+
+
+# --------------------------------------------------------------------------- snapshot
+
+
+def _snapshot_concern() -> int:
+    la = cs.authority()
+    org = cs.organisation()
+    at = cs.site(la=la, org=org)
+    add_contact(at, "deputy_dsl", "Mark Ellery", date(2020, 1, 1), phone="07700 900333")
+    concern = cs.raise_concern(at, datetime(2026, 11, 20, 15, 30), noticed=datetime(2026, 11, 20, 15, 10),
+                               account="He said his stepdad hit him with a belt on Saturday.")
+    with change():
+        concern.categories = ["physical abuse"]
+        concern.save()
+    tell = concerns.procedure_for(concern).steps[0]
+    concerns.complete_step(concern, tell, datetime(2026, 11, 20, 15, 40), how="in person",
+                           said="Told her in her office before leaving.", at=datetime(2026, 11, 20, 15, 35))
+    return concern.id
+
+
+def test_snapshot_of_the_concern_screen_80x24(open_vault, snap_compare):
+    concern_id = _snapshot_concern()
+    app = make_app(open_vault)
+
+    async def run_before(pilot) -> None:
+        await settle(pilot.app, pilot)
+        pilot.app.push_screen(ConcernScreen(concern_id))
+        await settle(pilot.app, pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
