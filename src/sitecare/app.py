@@ -16,13 +16,12 @@ from textual.message import Message
 from .data import models
 from .data.settings import get_setting
 from .data.vault import ReadOnlyError, Vault, VaultError
-from .screens.authorities import AuthoritiesScreen
-from .screens.commands import SitecareCommands
+from .screens import concern_form
+from .screens.concerns import ConcernsScreen
 from .screens.clients import ClientsScreen
 from .screens.complaints import ComplaintsScreen
 from .screens.help import HelpScreen
 from .screens.home import HomeScreen
-from .screens.sites import SitesScreen
 from .screens.training import TrainingScreen
 from .screens.unlock import CreateVaultScreen, UnlockScreen
 
@@ -50,8 +49,7 @@ def safe_crash_report(error: BaseException) -> str:
 class SitecareApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "sitecare"
-    MODES = {"home": HomeScreen, "sites": SitesScreen, "authorities": AuthoritiesScreen, "training": TrainingScreen, "complaints": ComplaintsScreen, "clients": ClientsScreen}
-    COMMANDS = App.COMMANDS | {SitecareCommands}
+    MODES = {"home": HomeScreen, "concerns": ConcernsScreen, "training": TrainingScreen, "complaints": ComplaintsScreen, "clients": ClientsScreen}
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
         Binding("f1", "help", "Help", id="help"),
@@ -60,9 +58,11 @@ class SitecareApp(App[int]):
         Binding("h", "switch_mode('home')", "Home", id="home", show=False),
         Binding("m", "switch_mode('complaints')", "Complaints", id="complaints", show=False),
         Binding("k", "switch_mode('clients')", "Clients", id="clients", show=False),
-        Binding("s", "switch_mode('sites')", "Sites", id="sites", show=False),
-        Binding("a", "switch_mode('authorities')", "Local authorities", id="authorities", show=False),
+        Binding("c", "switch_mode('concerns')", "Concerns", id="concerns", show=False),
         Binding("t", "switch_mode('training')", "Training", id="training", show=False),
+        # Raising a concern works from anywhere, even while typing (priority).
+        Binding("ctrl+n", "new_concern", "New concern", id="new_concern", priority=True),
+        Binding("f2", "new_concern", "New concern", id="new_concern_f2", show=False, priority=True),
     ]
 
     def __init__(self, vault: Vault, *, now: Callable[[], datetime] = datetime.now, demo: bool = False):
@@ -86,6 +86,7 @@ class SitecareApp(App[int]):
         self.set_interval(5, self.lock_if_idle, name="idle-lock")
         if self.vault.is_open:
             self.switch_mode("home")
+            self.call_after_refresh(concern_form.offer_unfinished_draft, self)
         elif self.vault.exists():
             self.push_screen(UnlockScreen(self.vault), self._unlocked)
         else:
@@ -96,6 +97,7 @@ class SitecareApp(App[int]):
             return
         self._show_subtitle()
         self.switch_mode("home")
+        self.call_after_refresh(concern_form.offer_unfinished_draft, self)
 
     def _show_subtitle(self) -> None:
         parts = []
@@ -134,6 +136,7 @@ class SitecareApp(App[int]):
             refresh = getattr(self.screen, "refresh_data", None)
             if refresh:
                 refresh()
+            self.call_after_refresh(concern_form.offer_unfinished_draft, self)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("quit", "help"):
@@ -181,8 +184,12 @@ class SitecareApp(App[int]):
     def action_save(self) -> None:
         self.request_save()
 
+    def action_new_concern(self) -> None:
+        concern_form.open_concern_form(self)
+
     def flush(self) -> None:
         """Write anything not yet written, now, on this thread (before lock or quit)."""
+        concern_form.flush_open_draft(self)
         if self.vault.is_open and not self.vault.readonly:
             try:
                 self.vault.save()
