@@ -134,7 +134,8 @@ def test_every_source_is_gathered_from_the_vault(open_vault):
         (Kind.POLICY, RecordRef("policy", ids["policy"])): (date(2026, 9, 1), Severity.OVERDUE),
         (Kind.CONTACTS, RecordRef("site", ids["site"])): (date(2026, 9, 1), Severity.OVERDUE),
         (Kind.CONCERN_ACTION, RecordRef("action", ids["action"])): (date(2026, 11, 20), Severity.OVERDUE),
-        (Kind.OUTCOME, RecordRef("concern", ids["concern"])): (date(2026, 11, 7), Severity.OVERDUE),
+        # Referred Mon 2 Nov 2026; 5 Scottish working days: 3, 4, 5, 6, 9 Nov -> Mon 9 Nov.
+        (Kind.OUTCOME, RecordRef("concern", ids["concern"])): (date(2026, 11, 9), Severity.OVERDUE),
         (Kind.SERIOUS_INCIDENT, RecordRef("concern", ids["incident"])): (date(2026, 11, 22), Severity.DUE_SOON),
         (Kind.COMPLAINT_ACK, RecordRef("complaint", ids["complaint"])): (date(2026, 11, 27), Severity.DUE_SOON),
         (Kind.COMPLAINT_RESPONSE, RecordRef("complaint", ids["complaint"])): (date(2026, 12, 14), Severity.DUE_SOON),
@@ -342,3 +343,17 @@ def snapshot_data() -> None:
 def test_home_snapshot(open_vault, snap_compare):
     snapshot_data()
     assert snap_compare(make_app(open_vault), terminal_size=(80, 24))
+
+
+def test_an_awaited_outcome_with_its_chase_action_is_one_item(open_vault):
+    from sitecare.data import concerns as concerns_mod
+
+    ids = every_source()
+    concern = Concern.get_by_id(ids["incident"])  # open, at a Scottish site
+    # Awaited from Fri 20 Nov 2026 09:00; 5 Scottish working days: 23, 24, 25, 26, 27 Nov.
+    action = concerns_mod.await_outcome(concern, datetime(2026, 11, 20, 9, 0), days=5)
+    assert action.due == date(2026, 11, 27)
+    items = attention_inputs.current_attention(NOW)
+    mine = [i for i in items if i.ref in (RecordRef("concern", concern.id), RecordRef("action", action.id))
+            and i.kind in (Kind.OUTCOME, Kind.CONCERN_ACTION)]
+    assert [(i.kind, i.due) for i in mine] == [(Kind.OUTCOME, date(2026, 11, 27))]

@@ -16,12 +16,15 @@ from textual.message import Message
 from .data import models
 from .data.settings import get_setting
 from .data.vault import ReadOnlyError, Vault, VaultError
+from .screens.authorities import AuthoritiesScreen
+from .screens.commands import SitecareCommands
 from .screens import concern_form
 from .screens.concerns import ConcernsScreen
 from .screens.clients import ClientsScreen
 from .screens.complaints import ComplaintsScreen
 from .screens.help import HelpScreen
 from .screens.home import HomeScreen
+from .screens.sites import SitesScreen
 from .screens.training import TrainingScreen
 from .screens.unlock import CreateVaultScreen, UnlockScreen
 
@@ -49,7 +52,8 @@ def safe_crash_report(error: BaseException) -> str:
 class SitecareApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "sitecare"
-    MODES = {"home": HomeScreen, "concerns": ConcernsScreen, "training": TrainingScreen, "complaints": ComplaintsScreen, "clients": ClientsScreen}
+    MODES = {"home": HomeScreen, "concerns": ConcernsScreen, "sites": SitesScreen, "authorities": AuthoritiesScreen, "training": TrainingScreen, "complaints": ComplaintsScreen, "clients": ClientsScreen}
+    COMMANDS = App.COMMANDS | {SitecareCommands}
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
         Binding("f1", "help", "Help", id="help"),
@@ -58,6 +62,8 @@ class SitecareApp(App[int]):
         Binding("h", "switch_mode('home')", "Home", id="home", show=False),
         Binding("m", "switch_mode('complaints')", "Complaints", id="complaints", show=False),
         Binding("k", "switch_mode('clients')", "Clients", id="clients", show=False),
+        Binding("s", "switch_mode('sites')", "Sites", id="sites", show=False),
+        Binding("a", "switch_mode('authorities')", "Local authorities", id="authorities", show=False),
         Binding("c", "switch_mode('concerns')", "Concerns", id="concerns", show=False),
         Binding("t", "switch_mode('training')", "Training", id="training", show=False),
         # Raising a concern works from anywhere, even while typing (priority).

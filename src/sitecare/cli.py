@@ -315,7 +315,7 @@ def _export_csv(args: argparse.Namespace, what: str) -> int:
         target = csvfiles.write_private(args.file, text)
     except OSError as exc:
         raise CliError(csvfiles.os_error_message(exc, args.file)) from None
-    rows = max(text.count("\r\n") - 1, 0)
+    rows = csvfiles.count_rows(text)
     print(f"Wrote {rows} row{'s' if rows != 1 else ''} to {target} (readable by you only; not encrypted, so keep it private).")
     return EXIT_OK
 

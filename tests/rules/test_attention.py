@@ -260,10 +260,25 @@ class TestConcerns:
         assert one(date(2026, 12, 1), concern_actions=[action(date(2026, 12, 31))]).severity is SOON
         assert one(date(2026, 12, 1), concern_actions=[action(date(2027, 1, 1))]).severity is LATER
 
-    def test_outcome_chased_after_the_chase_days(self):
-        item = one(date(2026, 6, 6), outcomes=[OutcomeInput(3, "C-2026-003", "Pennyroyal", date(2026, 6, 1), 5)])
-        assert item.kind is Kind.OUTCOME and item.due == date(2026, 6, 6) and item.severity is SOON
-        assert one(date(2026, 6, 7), outcomes=[OutcomeInput(3, "C", "", date(2026, 6, 1), 5)]).severity is OVERDUE
+    def test_outcome_chased_after_working_days(self):
+        # Reported Mon 1 Jun 2026; 5 working days: 2, 3, 4, 5, 8 Jun -> Mon 8 Jun 2026.
+        outcome = OutcomeInput(3, "C-2026-003", "Pennyroyal", date(2026, 6, 1), 5)
+        item = one(date(2026, 6, 8), outcomes=[outcome])
+        assert item.kind is Kind.OUTCOME and item.due == date(2026, 6, 8) and item.severity is SOON
+        assert item.ref == RecordRef("concern", 3)
+        assert one(date(2026, 6, 9), outcomes=[outcome]).severity is OVERDUE
+
+    def test_outcome_chase_across_easter_and_in_scotland(self):
+        # Reported Thu 2 Apr 2026. England (Good Friday 3 Apr, Easter Monday 6 Apr):
+        # 7, 8, 9, 10, 13 Apr -> Mon 13 Apr. Scotland keeps no Easter Monday: Fri 10 Apr.
+        eng = OutcomeInput(3, "C", "", date(2026, 4, 2), 5, "ENG")
+        sct = OutcomeInput(3, "C", "", date(2026, 4, 2), 5, "SCT")
+        assert one(date(2026, 4, 2), outcomes=[eng]).due == date(2026, 4, 13)
+        assert one(date(2026, 4, 2), outcomes=[sct]).due == date(2026, 4, 10)
+
+    def test_outcome_chase_action_date_wins(self):
+        outcome = OutcomeInput(3, "C", "", date(2026, 6, 1), 5, "ENG", chase_due=date(2026, 6, 20))
+        assert one(date(2026, 6, 8), outcomes=[outcome]).due == date(2026, 6, 20)
 
     def test_serious_incident_24_hours_by_the_clock(self):
         incident = SeriousIncidentInput(9, "C-2025-030", "Kingfisher", datetime(2025, 12, 23, 19, 0))

@@ -8,9 +8,10 @@ checked, record unclaimed artwork as disposed of).
 
 Readings of the schema made here (the other screens may refine them):
 - an outcome is awaited for a concern whose status is awaiting_outcome, or an open
-  concern with a referral and no outcome entry after it; the chase is due
-  `outcome_chase_days` after the last referral (else the last action or sharing
-  entry, else the concern's creation);
+  concern with a referral and no outcome entry after it; the chase is due on its
+  chase action's date (data/concerns.py's await_outcome makes one), else
+  `outcome_chase_days` working days after the last referral (else the last action or
+  sharing entry, else the concern's creation) in the site's nation;
 - a serious incident counts as notified once its chronology has the procedure's
   notification step done (step_key ".../notification-form" or ".../email-form", not
   undone since), or an action/sharing entry outside the steps that says it notified;
@@ -30,6 +31,7 @@ from datetime import date, datetime
 from peewee import JOIN
 
 from ..rules import attention as rules
+from ..rules.concerns import CHASE_PREFIX
 from ..rules.policy import PolicySignature, PolicyVersion
 from ..rules.visits import visits_on
 from . import contacts as contact_queries
@@ -151,6 +153,9 @@ def gather(today: date) -> rules.AttentionInputs:
             )
         )
 
+    # A concern awaiting its outcome carries an action to chase it (data/concerns.py):
+    # that action is the "outcome awaited" item, not a second, generic one.
+    chases: dict[int, date] = {}
     concern_actions = []
     query = (
         Action.select(Action, Concern)
@@ -160,6 +165,9 @@ def gather(today: date) -> rules.AttentionInputs:
     for action in query:
         concern = action.concern
         if concern is not None and concern.status in ("closed", "draft"):
+            continue
+        if concern is not None and action.description.startswith(CHASE_PREFIX):
+            chases[concern.id] = min(action.due, chases.get(concern.id, action.due))
             continue
         concern_actions.append(
             rules.ConcernActionInput(
@@ -184,13 +192,16 @@ def gather(today: date) -> rules.AttentionInputs:
             e.kind == "outcome" and e.at >= last_referral.at for e in entries
         )
         awaited = concern.status == "awaiting_outcome" or (last_referral is not None and not outcome_after)
-        if awaited:
+        if awaited or concern.id in chases:
             reported = last_referral or next(
                 (e for e in reversed(entries) if e.kind in ("action_taken", "information_shared")), None
             )
             reported_on = reported.at.date() if reported else concern.created_at.date()
             outcomes.append(
-                rules.OutcomeInput(concern.id, concern.reference, site_name, reported_on, concern.outcome_chase_days)
+                rules.OutcomeInput(
+                    concern.id, concern.reference, site_name, reported_on, concern.outcome_chase_days,
+                    nation=_nation(concern.site if concern.site_id else None), chase_due=chases.get(concern.id),
+                )
             )
         if concern.kind == "serious_incident" and not _notified(entries):
             noticed = concern.noticed_at or concern.occurred_at or concern.created_at

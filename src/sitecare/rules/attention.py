@@ -12,7 +12,8 @@ Sources and the seeds they come from:
 - policies to re-sign (003: read and sign each establishment's policy; rules/policy.py);
 - site contacts not confirmed this academic year (003: know each establishment's
   designated lead; schools from 1 September, other sites every 12 months);
-- concern actions overdue; outcomes awaited; the serious-incident notification within
+- concern actions overdue; outcomes awaited (chased after N working days); the
+  serious-incident notification within
   24 hours (002: further actions with timescales, follow up referrals, Notification of
   Serious Incident form within 24 hours);
 - complaint acknowledgement (5 working days) and response (10 working days) in the
@@ -46,6 +47,7 @@ from sitecare.rules.policy import PolicySignature, PolicyState, PolicyVersion, p
 from sitecare.rules.requests import request_due
 from sitecare.rules.retention import artwork_disposal_date, notes_disposal_date
 from sitecare.rules.validity import TrainingState, requirement_status
+from sitecare.rules.workdays import DEFAULT_NATION, add_working_days
 
 __all__ = [
     "AttentionInputs",
@@ -268,11 +270,17 @@ class ConcernActionInput:
 
 @dataclass(frozen=True)
 class OutcomeInput:
+    """A concern whose outcome is awaited. The chase falls `chase_days` working days
+    (of the site's nation) after it was reported, or on `chase_due` when the concern
+    already has a chase action with its own date."""
+
     concern_id: int
     reference: str
     site_name: str
     reported_on: date
     chase_days: int
+    nation: str | None = None
+    chase_due: date | None = None
 
 
 @dataclass(frozen=True)
@@ -517,7 +525,10 @@ def _concern_action(inp: ConcernActionInput, today: date) -> list[tuple]:
 
 
 def _outcome(inp: OutcomeInput, today: date) -> list[tuple]:
-    due = inp.reported_on + timedelta(days=max(inp.chase_days, 0))
+    if inp.chase_due is not None:
+        due = inp.chase_due
+    else:
+        due = add_working_days(inp.reported_on, max(inp.chase_days, 0), inp.nation or DEFAULT_NATION)
     where = f" at {inp.site_name}" if inp.site_name else ""
     return [(Kind.OUTCOME, f"{inp.reference}{where}", due, "Ask for the outcome and record it",
              RecordRef("concern", inp.concern_id), f"Reported {show_date(inp.reported_on)}; no outcome recorded yet.")]
