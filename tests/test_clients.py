@@ -340,13 +340,59 @@ async def test_pilot_add_a_client_and_record_consent(open_vault):
         assert isinstance(app.screen, ConsentScreen)
         # Given 3 Sep 2025: the yearly review fell due 3 Sep 2026.
         row = [str(c) for c in app.screen.query_one("#consent-table", DataTable).get_row_at(0)]
-        assert row == ["therapy", "3 Sep 2025", "parent", "review due 3 Sep 2026"]
+        assert row == ["therapy", "3 Sep 2025", "parent", "REVIEW: since 3 Sep 2026"]
         await pilot.press("v")
         await pilot.pause()
         await pilot.press("enter")  # reviewed today
         await app.workers.wait_for_complete()
         await pilot.pause()
         row = [str(c) for c in app.screen.query_one("#consent-table", DataTable).get_row_at(0)]
-        assert row[3] == "review by 22 Nov 2027; refresh by 3 Sep 2027"
+        # Reviewed today: the next review would be 22 Nov 2027, but the refresh comes first.
+        assert row[3] == "refresh by 3 Sep 2027"
         assert "Consent to therapy in place." in str(app.screen.query_one("#consent-top", Static).render())
         assert Consent.get().reviewed_on == date(2026, 11, 22)
+
+
+async def test_the_attention_list_and_the_palette_open_these_records(open_vault):
+    from sitecare.data.models import DataRequest
+    from sitecare.rules.attention import RecordRef
+    from sitecare.screens.home import open_record_elsewhere
+    from sitecare.screens.requests import RequestsScreen
+
+    other = add_client(reference="AD-0800", date_of_birth="01/01/1990")
+    client = add_client(reference="AD-0801", date_of_birth="01/01/1990", therapy_start="08/09/2025")
+    add_consent(open_vault, client.id, given_by="client")
+    talk = add_consent(open_vault, client.id, purpose="a talk", essential=False, given_by="client", explained=True,
+                       given_on="01/10/2025")
+    with change():
+        request = DataRequest.create(client=client, requester="client", kind="access", received_on=date(2026, 11, 2))
+    app = SitecareApp(open_vault, now=lambda: datetime(2026, 11, 22, 9, 0))
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert open_record_elsewhere(app, RecordRef("consent", talk.id))
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, ConsentScreen)
+        assert app.screen.selected_id() == talk.id
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ClientsScreen) and app.screen.selected_id() == client.id
+
+        assert open_record_elsewhere(app, RecordRef("data_request", request.id))
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, RequestsScreen) and app.screen.selected_id() == request.id
+        await pilot.press("escape")
+        await pilot.pause()
+
+        # The palette: type the reference, Enter.
+        await pilot.press("h")
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"AD-0800")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, ClientsScreen)
+        assert app.screen.selected_id() == other.id

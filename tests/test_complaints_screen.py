@@ -194,3 +194,19 @@ def test_snapshot_of_the_complaints_log(open_vault, snap_compare):
     fill_log()
     app = SitecareApp(open_vault, now=fixed_now)
     assert snap_compare(app, press=["m"], terminal_size=SIZE)
+
+
+async def test_the_attention_list_opens_a_complaint(open_vault):
+    from sitecare.rules.attention import RecordRef
+    from sitecare.screens.home import open_record_elsewhere
+
+    fill_log()
+    target = Complaint.get(Complaint.reference == "CMP-2026-002")
+    app = SitecareApp(open_vault, now=fixed_now)
+    async with app.run_test(size=SIZE) as pilot:
+        assert open_record_elsewhere(app, RecordRef("complaint", target.id))
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, ComplaintsScreen)
+        assert app.screen.selected_id() == target.id
+        assert detail(app).startswith("CMP-2026-002")

@@ -20,7 +20,7 @@ from .screens.authorities import AuthoritiesScreen
 from .screens.commands import SitecareCommands
 from .screens import concern_form
 from .screens.concerns import ConcernsScreen
-from .screens.clients import ClientsScreen
+from .screens.clients import ClientsComplaintsCommands, ClientsScreen
 from .screens.complaints import ComplaintsScreen
 from .screens.help import HelpScreen
 from .screens.home import HomeScreen
@@ -53,7 +53,7 @@ class SitecareApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "sitecare"
     MODES = {"home": HomeScreen, "concerns": ConcernsScreen, "sites": SitesScreen, "authorities": AuthoritiesScreen, "training": TrainingScreen, "complaints": ComplaintsScreen, "clients": ClientsScreen}
-    COMMANDS = App.COMMANDS | {SitecareCommands}
+    COMMANDS = App.COMMANDS | {SitecareCommands, ClientsComplaintsCommands}
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
         Binding("f1", "help", "Help", id="help"),

@@ -462,8 +462,8 @@ def check_consent(
         errors["essential"] = "Consent to therapy is what the service rests on: it is always essential."
     if purpose and not essential and "essential" not in errors and existing is None and not form.get("explained"):
         errors["explained"] = (
-            "Seed 001: tell the client why, what will be done with it, and that saying no (or withdrawing later) "
-            "makes no difference to their therapy; then tick this."
+            "Tell them why you ask, what it will be used for, and that saying no (or withdrawing later) "
+            "makes no difference to therapy; then tick this."
         )
 
     given = None

@@ -93,7 +93,8 @@ class DisposalPlan:
         n = len(self.concerns)
         lines.append(f"the link{'s' if n != 1 else ''} from {plural(n, 'concern')} to this client" if n else "no concern links")
         if self.backups:
-            lines.append(f"{plural(self.backups, 'kept backup')} of the vault from before now, which still hold these records")
+            holds = "holds" if self.backups == 1 else "hold"
+            lines.append(f"{plural(self.backups, 'kept backup')} of the vault from before now, which still {holds} these records")
         return lines
 
     def kept(self) -> list[str]:

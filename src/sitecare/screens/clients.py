@@ -4,9 +4,11 @@ data requests, a new period of therapy, and the disposal of their records."""
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from rich.text import Text
 from textual import on
+from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -104,9 +106,9 @@ class ClientsScreen(Screen):
         columns = [("reference", "Reference", 10), ("type", "Type", 8)]
         if self._wide:
             columns += [("initials", "Initials", 8), ("funding", "Funding", 12)]
-        columns += [("site", "Site", 24 if self._wide else 17), ("therapy", "Therapy", 17), ("notes", "Keep notes to", 11)]
+        columns += [("site", "Site", 40 if self._wide else 17), ("therapy", "Therapy", 17), ("notes", "Notes until", 11)]
         if self._wide:
-            columns += [("artwork", "Artwork until", 11)]
+            columns += [("artwork", "Artwork until", 13)]
         for key, heading, width in columns:
             table.add_column(heading, key=key, width=width)
         today = self.app.today()
@@ -160,6 +162,35 @@ class ClientsScreen(Screen):
         except Exception:  # noqa: BLE001 - no longer there
             pass
         table.focus()
+
+    def open_record(self, table: str, record_id: int) -> bool:
+        """Show a record named by the attention list (home screen): a client, one of
+        their consents, or a data request; False if it is not one of ours."""
+        from ..data.models import Consent, DataRequest
+
+        if table == "client":
+            self.select_client(record_id)
+            return True
+        if table == "consent":
+            consent = Consent.get_or_none(Consent.id == record_id)
+            if consent is None:
+                return False
+            from .consent import ConsentScreen
+
+            self.select_client(consent.client_id)
+            self.app.push_screen(ConsentScreen(consent.client_id, focus_id=record_id))
+            return True
+        if table == "data_request":
+            request = DataRequest.get_or_none(DataRequest.id == record_id)
+            if request is None:
+                return False
+            from .requests import RequestsScreen
+
+            if request.client_id:
+                self.select_client(request.client_id)
+            self.app.push_screen(RequestsScreen(request.client_id, focus_id=record_id))
+            return True
+        return False
 
     def _selected(self) -> Client | None:
         client_id = self.selected_id()
@@ -438,3 +469,69 @@ class DisposalLogScreen(ModalScreen[None]):
         if not table.row_count:
             table.add_row("—", "", "Nothing disposed of yet.")
         table.focus()
+
+
+# --------------------------------------------------------------------------- command palette
+
+
+def _open(app, mode: str, table: str | None = None, record_id: int | None = None, then: str | None = None) -> None:
+    """Switch to a mode, then show a record on it or run one of its actions."""
+    app.switch_mode(mode)
+
+    def after() -> None:
+        if table is not None and record_id is not None:
+            opener = getattr(app.screen, "open_record", None)
+            if opener is not None:
+                opener(table, record_id)
+        if then is not None:
+            action = getattr(app.screen, f"action_{then}", None)
+            if action is not None:
+                action()
+
+    app.call_after_refresh(after)
+
+
+class ClientsComplaintsCommands(Provider):
+    """Clients by reference, complaints by reference, and the actions of both screens."""
+
+    def _entries(self) -> list[tuple[str, str, object]]:
+        from ..data import complaints as complaint_data
+
+        app = self.app
+        entries: list[tuple[str, str, object]] = [
+            ("Complaints log", "Every complaint and what is due next (m)", partial(_open, app, "complaints")),
+            ("Log a complaint", "Received, from whom, about what (n on the complaints log)",
+             partial(_open, app, "complaints", then="new_complaint")),
+            ("Complaints monitoring report", "Per year: by type, by stage resolved, on time; CSV export",
+             partial(_open, app, "complaints", then="report")),
+            ("Clients", "Pseudonymised clients, retention dates, consent, data requests (k)", partial(_open, app, "clients")),
+            ("New client", "A reference and initials, never a name", partial(_open, app, "clients", then="new_client")),
+            ("All data requests", "Access, correction and deletion requests, soonest due first",
+             partial(_open, app, "clients", then="all_requests")),
+            ("Disposal log", "What is left of disposed records: reference and date",
+             partial(_open, app, "clients", then="disposal_log")),
+        ]
+        for view in clients.client_list():
+            where = view.site_name or "no site"
+            entries.append((f"{view.reference} {view.initials}".strip(), f"Client · {view.client_type} · {where}",
+                            partial(_open, app, "clients", "client", view.id)))
+        for view in complaint_data.complaint_log():
+            entries.append((view.reference, f"Complaint · received {show_date(view.received_on)} · "
+                            f"{complaint_data.TYPE_SHORT.get(view.type, view.type).lower()}",
+                            partial(_open, app, "complaints", "complaint", view.id)))
+        return entries
+
+    async def discover(self) -> Hits:
+        if not self.app.vault.is_open:
+            return
+        for text, help_text, command in self._entries()[:7]:
+            yield DiscoveryHit(text, command, text=text, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        if not self.app.vault.is_open:
+            return
+        matcher = self.matcher(query)
+        for text, help_text, command in self._entries():
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, matcher.highlight(text), command, text=text, help=help_text)

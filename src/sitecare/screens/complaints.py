@@ -125,6 +125,15 @@ class ComplaintsScreen(Screen):
         except Exception:  # noqa: BLE001
             pass
 
+    def open_record(self, table: str, record_id: int) -> bool:
+        """Show a record named by the attention list (home screen); False if not ours."""
+        if table != "complaint":
+            return False
+        self.refresh_data()
+        self.select_complaint(record_id)
+        self.query_one(DataTable).focus()
+        return True
+
     def _selected(self) -> ComplaintView | None:
         complaint_id = self.selected_id()
         view = complaints.complaint_view(complaint_id) if complaint_id is not None else None

@@ -28,6 +28,19 @@ HOW = ["consent form", "written contract", "school consent form", "online consen
 BY = ["client", "parent", "carer", "parent (mother)", "parent (father)", "client and parent", "parent/carer via school"]
 
 
+def status_cell(view: clients.ConsentView) -> str:
+    """The one thing the table needs to say about a consent (the detail says the rest)."""
+    s = view.status
+    if s.state == ConsentState.WITHDRAWN:
+        return f"withdrawn {show_date(view.withdrawn_on)}"
+    if s.state == ConsentState.REFRESH_DUE:
+        return "REFRESH: new period" if s.refresh_reason == "new_therapy_period" else f"REFRESH: since {show_date(s.refresh_due)}"
+    if s.state == ConsentState.REVIEW_DUE:
+        return f"REVIEW: since {show_date(s.review_due)}"
+    nearest = min(s.review_due, s.refresh_due)
+    return f"{'review' if nearest == s.review_due else 'refresh'} by {show_date(nearest)}"
+
+
 class ConsentScreen(Screen):
     CSS_PATH = "clients.tcss"
     BINDINGS = [
@@ -40,9 +53,10 @@ class ConsentScreen(Screen):
         Binding("o", "export_form", "Save form as", id="consent-export", show=False),
     ]
 
-    def __init__(self, client_id: int):
+    def __init__(self, client_id: int, focus_id: int | None = None):
         super().__init__()
         self.client_id = client_id
+        self.focus_id = focus_id
         self.views: list[clients.ConsentView] = []
 
     def compose(self) -> ComposeResult:
@@ -56,6 +70,8 @@ class ConsentScreen(Screen):
 
     def on_mount(self) -> None:
         self.refresh_data()
+        if self.focus_id is not None:
+            self.select_consent(self.focus_id)
         self.query_one(DataTable).focus()
 
     def on_screen_resume(self) -> None:
@@ -95,7 +111,7 @@ class ConsentScreen(Screen):
                 Text(v.label, overflow="ellipsis", no_wrap=True, style=muted if withdrawn else ""),
                 show_date(v.given_on),
                 Text(v.given_by, overflow="ellipsis", no_wrap=True),
-                Text(v.status.line, style=style, overflow="ellipsis", no_wrap=True),
+                Text(status_cell(v), style=style, overflow="ellipsis", no_wrap=True),
                 key=str(v.id),
             )
         if keep is not None:
@@ -324,7 +340,7 @@ class ConsentFormScreen(FormScreen):
                     Input(c.purpose if c else "therapy", suggester=SuggestFromList(PURPOSES, case_sensitive=False),
                           compact=True, id="purpose", disabled=fresh),
                     name="purpose",
-                    hint="Therapy, or a use not essential to treatment: publication, a talk...",
+                    hint="Therapy, or an optional use: publication, a talk...",
                 )
                 yield Field(
                     "Essential",
@@ -336,11 +352,11 @@ class ConsentFormScreen(FormScreen):
                 if c is None:
                     yield Field(
                         "Explained",
-                        Checkbox("Told why, what for, and that no makes no difference to therapy", value=False,
+                        Checkbox("Told it is optional", value=False,
                                  compact=True, id="explained"),
                         name="explained",
                         parse=bool,
-                        hint="An optional use is never a condition of the service (seed 001).",
+                        hint="Never a condition of the service (seed 001).",
                     )
                 yield Field(
                     "Given on",
@@ -360,7 +376,7 @@ class ConsentFormScreen(FormScreen):
                     Input(c.given_by if c else ("client" if client.client_type == "adult" else "parent"),
                           suggester=SuggestFromList(BY, case_sensitive=False), compact=True, id="given_by"),
                     name="given_by",
-                    hint="The client, a parent or a carer: who they are, not their name.",
+                    hint="The client, a parent or a carer (never a name).",
                 )
                 yield Field(
                     "Competence",

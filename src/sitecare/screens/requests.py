@@ -30,9 +30,10 @@ class RequestsScreen(Screen):
         Binding("e", "edit_request", "Edit", id="requests-edit"),
     ]
 
-    def __init__(self, client_id: int | None = None):
+    def __init__(self, client_id: int | None = None, focus_id: int | None = None):
         super().__init__()
         self.client_id = client_id
+        self.focus_id = focus_id
         self.views: list[clients.RequestView] = []
 
     def compose(self) -> ComposeResult:
@@ -48,6 +49,8 @@ class RequestsScreen(Screen):
 
     def on_mount(self) -> None:
         self.refresh_data()
+        if self.focus_id is not None:
+            self.select_request(self.focus_id)
         self.query_one(DataTable).focus()
 
     def on_screen_resume(self) -> None:
