@@ -396,3 +396,14 @@ async def test_the_attention_list_and_the_palette_open_these_records(open_vault)
         await pilot.pause()
         assert isinstance(app.screen, ClientsScreen)
         assert app.screen.selected_id() == other.id
+
+
+def test_artwork_disposed_of_from_the_home_screen_shows_on_the_client(open_vault):
+    from sitecare.data.models import DisposalLog
+
+    client = add_client(reference="CH-0900", date_of_birth="01/01/2015", therapy_start="01/01/2026", therapy_end="20/07/2026")
+    assert clients.client_view(client.id).artwork_disposed_on is None
+    with change():
+        DisposalLog.create(reference="CH-0900", disposed_on=date(2026, 9, 21), what="artwork")
+    view = clients.client_view(client.id)
+    assert (view.retention.artwork_disposal, view.artwork_disposed_on) == (date(2026, 9, 20), date(2026, 9, 21))

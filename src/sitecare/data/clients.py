@@ -40,7 +40,7 @@ from ..rules import retention as retention_rules
 from ..rules.concerns import looks_like_a_name
 from ..rules.dates import DateError, parse_optional_uk_date, show_date
 from .complaints import InvalidFields, site_nation
-from .models import ARRANGEMENTS, Attachment, Client, Consent, DataRequest, Site, change
+from .models import ARRANGEMENTS, Attachment, Client, Consent, DataRequest, DisposalLog, Site, change
 
 CONSENT_AHEAD_DAYS = 90
 MAX_REFERENCE = 40
@@ -101,6 +101,7 @@ class ClientView:
     mental_health_services: bool
     notes: str
     retention: retention_rules.RetentionDates
+    artwork_disposed_on: date | None = None
 
     def age(self, today: date) -> int | None:
         return age_on(self.date_of_birth, today) if self.date_of_birth else None
@@ -141,7 +142,20 @@ def _view(client: Client) -> ClientView:
         mental_health_services=bool(client.receives_mental_health_services),
         notes=client.notes or "",
         retention=_retention(client),
+        artwork_disposed_on=_artwork_disposed(client.reference),
     )
+
+
+def _artwork_disposed(reference: str) -> date | None:
+    """The home screen records unclaimed artwork disposed of as a DisposalLog line with
+    what="artwork" (data/attention_inputs.py); the client's other records stay."""
+    row = (
+        DisposalLog.select()
+        .where((DisposalLog.reference == reference) & (DisposalLog.what == "artwork"))
+        .order_by(DisposalLog.disposed_on.desc())
+        .first()
+    )
+    return row.disposed_on if row else None
 
 
 def client_list() -> list[ClientView]:

@@ -237,8 +237,11 @@ class ClientsScreen(Screen):
         else:
             text.append(r.line)
         text.append("\nArtwork: ")
-        if r.artwork_disposal is not None:
-            text.append(f"unclaimed artwork kept until {show_date(r.artwork_disposal)}")
+        if view.artwork_disposed_on is not None:
+            text.append(f"unclaimed artwork disposed of {show_date(view.artwork_disposed_on)}")
+        elif r.artwork_disposal is not None:
+            text.append(f"unclaimed artwork kept until {show_date(r.artwork_disposal)}",
+                        style=warn if r.artwork_disposal <= today else "")
         else:
             text.append("kept while therapy goes on (two months after it ends)")
         text.append(f"\nConsent: {clients.consent_summary(view.id, today)}")
