@@ -264,10 +264,7 @@ async def test_artwork_is_acted_on_in_the_detail_window(open_vault):
     async with app.run_test(size=SIZE) as pilot:
         # 1 Sep 2026 + 2 months = 1 Nov 2026: overdue.
         assert rows(app)[0].startswith("OVERDUE  Artwork: AD-0009")
-        if "clients" in app.MODES:  # once the clients screen exists, Enter goes there
-            await pilot.press("i")
-        else:
-            await pilot.press("enter")
+        await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, AttentionDetailScreen)
         await pilot.click("#artwork")
@@ -275,6 +272,39 @@ async def test_artwork_is_acted_on_in_the_detail_window(open_vault):
         assert isinstance(app.screen, HomeScreen)
         assert DisposalLog.get().reference == client.reference
         assert not any("Artwork" in r for r in rows(app))
+
+
+async def test_rows_open_their_records_in_the_other_screens(open_vault):
+    ids = every_source()
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        listed = rows(app)
+
+        async def open_row(startswith: str):
+            index = next(i for i, r in enumerate(listed) if r.startswith(startswith))
+            await pilot.press("h")
+            await pilot.pause()
+            app.screen.query_one(OptionList).highlighted = index
+            await pilot.press("enter")
+            await settle(app, pilot)
+            return app.screen
+
+        if "concerns" in app.MODES:
+            screen = await open_row("OVERDUE  Concern action")
+            assert app.current_mode == "concerns"
+            from sitecare.screens.concern import ConcernScreen
+
+            assert isinstance(screen, ConcernScreen) and screen.concern_id == ids["concern"]
+        if "complaints" in app.MODES:
+            await open_row("DUE SOON Complaint: CMP-2026-001")
+            assert app.current_mode == "complaints"
+            assert app.screen.selected_id() == ids["complaint"]
+        if "clients" in app.MODES:
+            await open_row("DUE SOON Data request")
+            assert app.current_mode == "clients"
+        await open_row("OVERDUE  Site requirement")
+        assert app.current_mode == "training"
+        assert app.screen.selected_kind_id() == kind("safeguarding_children").id
 
 
 async def test_local_authority_numbers_checked_from_the_detail_window(open_vault):

@@ -374,12 +374,17 @@ async def test_open_with_the_system_viewer(open_vault, tmp_path, monkeypatch):
         record = TrainingRecord.create(kind=kind("insurance"), completed=date(2026, 1, 5), expires=date(2027, 1, 5))
     training_mod.attach_certificate(record.id, stored)
     seen: list[list[str]] = []
+    exit_code = {"value": 0}
 
     class FakePopen:
         def __init__(self, args, **kwargs):
             seen.append(list(args))
 
+        def wait(self, timeout=None):
+            return exit_code["value"]
+
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "run"))
+    monkeypatch.setenv("DISPLAY", ":0")
     (tmp_path / "run").mkdir()
     monkeypatch.setattr(training_mod.subprocess, "Popen", FakePopen)
     messages = []
@@ -403,6 +408,22 @@ async def test_open_with_the_system_viewer(open_vault, tmp_path, monkeypatch):
         assert copy.read_bytes() == PDF
         assert stat.S_IMODE(copy.stat().st_mode) == 0o600
         assert stat.S_IMODE(copy.parent.parent.stat().st_mode) == 0o700
+
+        # The viewer says it cannot open it: one sentence, not a false "opened".
+        exit_code["value"] = 3
+        await pilot.press("o")
+        await settle(app, pilot)
+        notes = [m.notification.message for m in messages if type(m).__name__ == "Notify"]
+        assert "could not open insurance-2026.pdf" in notes[-1]
+
+        # No desktop to show it on.
+        monkeypatch.delenv("DISPLAY")
+        monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+        await pilot.press("o")
+        await settle(app, pilot)
+        notes = [m.notification.message for m in messages if type(m).__name__ == "Notify"]
+        assert "no graphical desktop" in notes[-1]
+        assert len(seen) == 2
     training_mod.remove_viewed_copies()
     assert not copy.exists()
 

@@ -485,19 +485,27 @@ def _viewer_folder() -> Path:
     return folder
 
 
+VIEWER_WAIT_SECONDS = 3
+
+
 def open_certificate(vault: Vault, cert: CertificateInfo) -> Path:
     """Decrypt a temporary copy (0600, removed when sitecare exits) and hand it to the
-    system viewer. Worker-safe. CertificateError when there is no viewer."""
+    system viewer. Worker-safe. CertificateError when there is no viewer, no desktop
+    to show it on, or the viewer says it cannot open it."""
     command = viewer_command()
     if command is None:
         raise CertificateError(
             "There is no system viewer here (no xdg-open or open): export the certificate (x) and open the copy instead."
         )
+    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        raise CertificateError(
+            "There is no graphical desktop in this session to show the certificate on: export it (x) instead."
+        )
     folder = Path(tempfile.mkdtemp(prefix="c-", dir=_viewer_folder()))
     target = export_certificate(vault, cert, folder / Path(cert.filename).name)
     _viewed.append(folder)
     try:
-        subprocess.Popen(
+        process = subprocess.Popen(
             [*command, str(target)],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
@@ -506,6 +514,17 @@ def open_certificate(vault: Vault, cert: CertificateInfo) -> Path:
         )
     except OSError as exc:
         raise CertificateError(f"The system viewer could not be started ({exc.strerror or exc}).") from None
+    # xdg-open and open return at once once a viewer has the file; a failure shows as
+    # a non-zero exit. Still running after a moment means a viewer is showing it.
+    try:
+        code = process.wait(timeout=VIEWER_WAIT_SECONDS)
+    except subprocess.TimeoutExpired:
+        return target
+    if code != 0:
+        raise CertificateError(
+            f"The system viewer ({Path(command[0]).name}) could not open {cert.filename}: "
+            "no program for this kind of file may be set up. Export it (x) instead."
+        )
     return target
 
 

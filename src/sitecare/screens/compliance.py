@@ -88,6 +88,12 @@ class ComplianceScreen(Screen):
     def on_screen_resume(self) -> None:
         self.refresh_data()
 
+    def on_resize(self) -> None:
+        wide = self.size.width >= 140
+        if wide != getattr(self, "_wide", None):
+            self._wide = wide
+            self.refresh_data()
+
     def refresh_data(self) -> None:
         if not self.app.vault.is_open:
             return
@@ -111,7 +117,7 @@ class ComplianceScreen(Screen):
             )
             return
         table.display = True
-        table.add_column("Site", key="site", width=26)
+        table.add_column("Site", key="site", width=40 if getattr(self, "_wide", False) else 26)
         for kind in matrix.kinds:
             table.add_column(heading(kind), key=f"kind-{kind.id}", width=10)
         for row in matrix.rows:

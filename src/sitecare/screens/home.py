@@ -51,6 +51,8 @@ SEVERITY_STYLES = {
     Severity.UPCOMING: "$text-muted",
 }
 
+DETAIL_FIRST = frozenset({Kind.ARTWORK_DISPOSAL})
+
 # The screen (app mode) that owns each kind of record; the first that exists is used.
 ROUTES: dict[str, tuple[str, ...]] = {
     "training_record": ("training",),
@@ -349,7 +351,8 @@ class HomeScreen(Screen):
             self.open_item(item)
 
     def open_item(self, item: AttentionItem) -> None:
-        if not open_record_elsewhere(self.app, route_ref(item.ref)):
+        # Unclaimed artwork is recorded as disposed of here: no other screen does it.
+        if item.kind in DETAIL_FIRST or not open_record_elsewhere(self.app, route_ref(item.ref)):
             self.action_details()
 
     def action_details(self) -> None:

@@ -130,7 +130,7 @@ class TrainingScreen(Screen):
         table.add_column("Training", key="what", width=36 if self._wide else 34)
         if self._wide:
             table.add_column("Expires", key="expires", width=12)
-        table.add_column("Status", key="status", width=24)
+        table.add_column("Status", key="status", width=34 if self._wide else 24)
         table.add_column("Certificate", key="certificate", width=14 if self._wide else 12)
         if self._wide:
             table.add_column("Provider", key="provider")

@@ -152,6 +152,8 @@ class TrainingFormScreen(FormScreen):
         self.query_one("#form-error", Static).display = False
         self.query_one("#training-form-working").display = False
         self._show_expiry_hint()
+        if self.field("kind").raw not in (Select.NULL, None):
+            self.query_one("#completed", Input).focus()  # the kind is chosen already
 
     # -- the computed expiry, shown as the kind and date change ------------------------
 
