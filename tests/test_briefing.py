@@ -260,3 +260,28 @@ async def test_briefing_for_an_archived_site_still_opens(open_vault):
         assert "(archived)" in str(app.screen.query_one("#briefing-title").render())
         assert row_text(app, "#b-la").startswith("no local authority linked")
 
+
+
+async def test_private_work_shows_my_organisations_lead(open_vault):
+    from sitecare.data import sites
+    from sitecare.data.models import Organisation, change
+
+    with change():
+        cat = Organisation.get(Organisation.short_name == "CAT")
+        cat.safeguarding_lead_name = "Dr Frances Keel"
+        cat.safeguarding_lead_phone = "07700 900285"
+        cat.save()
+    site = sites.save_site(sites.SiteFields(name="Mill Yard Therapy Rooms", kind="private_practice",
+                                            arrangement="private", organisation_id=cat.id))
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(BriefingScreen(site.id))
+        await pilot.pause()
+        await pilot.pause()
+        assert row_text(app, "#b-dsl") == (
+            "Dr Frances Keel  07700 900285 · CAT's safeguarding lead (private clients: no site DSL)"
+        )
+        assert not app.screen.query("#b-deputy-0")
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.clipboard == "07700 900285"

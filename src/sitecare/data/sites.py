@@ -513,6 +513,7 @@ class SiteSummary:
     next_visit: date | None
     archived: bool
     people: list[str] = field(default_factory=list)
+    private: bool = False
 
 
 def site_summaries(today: date, include_archived: bool = False) -> list[SiteSummary]:
@@ -538,6 +539,7 @@ def site_summaries(today: date, include_archived: bool = False) -> list[SiteSumm
                 next_visit=next_visit(site, today),
                 archived=site.archived,
                 people=[c.name for c in in_post],
+                private=site.arrangement == "private",
             )
         )
     return summaries

@@ -122,7 +122,19 @@ class BriefingScreen(Screen):
 
         # The DSL, or the gap where the DSL should be.
         dsl = next((c for c in in_post if c.role == "dsl"), None)
-        if dsl is None:
+        private = site.arrangement == "private"
+        org = site.organisation if site.organisation_id else None
+        if dsl is None and private:
+            # Private clients: no establishment DSL; my organisation's lead is who I call.
+            if org is not None and org.safeguarding_lead_name:
+                lead = f"{escape(org.safeguarding_lead_name)}"
+                if org.safeguarding_lead_phone:
+                    lead += f"  [b]{escape(shown_phone(org.safeguarding_lead_phone))}[/b]"
+                text = f"{lead} · {escape(org.short_name or org.name)}'s safeguarding lead (private clients: no site DSL)"
+            else:
+                text = "[$warning]No site DSL (private clients)[/]: follow your organisation's procedure, or press [b]d[/b]."
+            rows.append(self._row("Lead", text, "b-dsl"))
+        elif dsl is None:
             rows.append(self._row("DSL", "[$error]No DSL recorded[/] — press [b]d[/b] to add who it is.", "b-dsl", "gap"))
         else:
             text = person(dsl)
@@ -133,7 +145,7 @@ class BriefingScreen(Screen):
         deputies = [c for c in in_post if c.role == "deputy_dsl"]
         for index, deputy in enumerate(deputies):
             rows.append(self._row("Deputy" if index == 0 else "", person(deputy), f"b-deputy-{index}"))
-        if not deputies:
+        if not deputies and not (private and dsl is None):
             rows.append(self._row("Deputy", "[dim]none recorded[/]", "b-deputy-0"))
         head = next((c for c in in_post if c.role == "head"), None)
         manager = next((c for c in in_post if c.role == "manager"), None)
@@ -253,7 +265,7 @@ class BriefingScreen(Screen):
             extra.append(f"office hours {la.office_open}-{la.office_close}")
             source = escape(la.source) if la.source else "entered by you"
             extra.append(f"source: {source}" + (f", verified {show_date(la.verified_on)}" if la.verified_on else ""))
-            rows.append(self._row(la.name[:9], " · ".join(extra), "b-la-more"))
+            rows.append(self._row("LA", f"{escape(la.name)}: " + " · ".join(extra), "b-la-more"))
         pattern = sites.visit_pattern_words(site)
         rows.append(self._row("Visits", escape(pattern), "b-pattern"))
         about = []
@@ -278,6 +290,15 @@ class BriefingScreen(Screen):
 
     def action_copy_dsl(self) -> None:
         dsl = self.dsl()
+        site = self.site
+        if dsl is None and site is not None and site.arrangement == "private" and site.organisation_id:
+            org = site.organisation
+            if org.safeguarding_lead_phone:
+                number = shown_phone(org.safeguarding_lead_phone)
+                self.app.copy_to_clipboard(number)
+                self.notify(f"Copied {org.safeguarding_lead_name}'s number ({org.short_name or org.name}'s "
+                            f"safeguarding lead), {number}.")
+                return
         if dsl is None:
             self.notify("No DSL is recorded for this site: press d to add who it is.", severity="warning")
             return

@@ -76,7 +76,7 @@ class ContactFormScreen(FormScreen):
                     )
                 yield Field("Name", Input(c.name if c else "", compact=True, id="name"), name="name",
                             parse=ff.required("the person's name"))
-                yield Field("Phone", Input(ff.shown_phone(c.phone) if c else "", placeholder="01234 276693",
+                yield Field("Phone", Input(ff.shown_phone(c.phone) if c else "", placeholder="e.g. 01234 276693",
                                            compact=True, id="phone"), name="phone", parse=ff.phone)
                 yield Field("Email", Input(c.email if c else "", compact=True, id="email"), name="email", parse=ff.email)
                 yield Field("Where to find them", Input(c.where_to_find if c else "", placeholder="e.g. office by reception",

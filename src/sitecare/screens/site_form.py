@@ -179,7 +179,7 @@ class SiteFormScreen(FormScreen):
                 if site is None:
                     yield Static("Designated Safeguarding Lead (if you know who it is)", classes="form-section")
                     yield Field("DSL's name", Input(compact=True, id="dsl_name"), name="dsl_name")
-                    yield Field("DSL's phone", Input(placeholder="01234 276693", compact=True, id="dsl_phone"),
+                    yield Field("DSL's phone", Input(placeholder="e.g. 01234 276693", compact=True, id="dsl_phone"),
                                 name="dsl_phone", parse=ff.phone)
                     yield Field("DSL's email", Input(compact=True, id="dsl_email"), name="dsl_email", parse=ff.email)
                     yield Field("Where to find them", Input(placeholder="e.g. office next to reception", compact=True,

@@ -207,7 +207,8 @@ class SitesScreen(Screen):
             "name": name,
             "kind": Text(sites.KIND_NAMES.get(s.kind, s.kind)),
             "authority": Text(s.authority or "—"),
-            "dsl": Text(s.dsl, overflow="ellipsis", no_wrap=True) if s.dsl else Text("none recorded", style=bad),
+            "dsl": Text(s.dsl, overflow="ellipsis", no_wrap=True) if s.dsl
+            else Text("(private work)", style="dim") if s.private else Text("none recorded", style=bad),
             "policy": Text(POLICY_WORDS[s.policy.state], style=policy_style),
             "training": Text(s.training_word, style=training_style),
             "next_visit": Text(visit_words(s.next_visit, today), style="bold" if s.next_visit == today else ""),
