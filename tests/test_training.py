@@ -460,3 +460,29 @@ async def test_compliance_matrix_from_the_training_screen(open_vault):
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, TrainingScreen)
+
+
+async def test_one_sites_compliance_for_the_sites_screens(open_vault):
+    from sitecare.screens.compliance import open_site_compliance
+
+    with change():
+        school = Site.create(name="Kestrel Fen Primary School", kind="school")
+        other = Site.create(name="Larkspur House", kind="care_home")
+        Requirement.create(site=school, kind=kind("safeguarding_children"))
+        Requirement.create(site=other, kind=kind("insurance"))
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        open_site_compliance(app, school.id)
+        await pilot.pause()
+        assert isinstance(app.screen, ComplianceScreen)
+        assert str(app.screen.query_one("#compliance-title", Static).render()) == "Training required by Kestrel Fen Primary School"
+        table = app.screen.query_one(DataTable)
+        assert [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)] == [
+            ["Kestrel Fen Primary School", "missing"]]
+        # Enter on the cell goes to the training screen at that kind, to add it.
+        table.move_cursor(row=0, column=1)
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, TrainingScreen)
+        assert app.screen.selected_kind_id() == kind("safeguarding_children").id
