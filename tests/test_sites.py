@@ -283,3 +283,52 @@ async def test_a_wide_terminal_also_shows_kind_and_local_authority(open_vault):
         headings = [str(c.label) for c in table.ordered_columns]
         assert headings == ["Site ▲", "Kind", "Local authority", "DSL", "Policy", "Training", "Next visit"]
         assert [str(c) for c in table.get_row_at(1)][:3] == ["Larkspur House", "Care home", "Bedford Borough"]
+
+
+# -- what the forms accept and store (the issue's own examples) -------------------------
+
+import pytest  # noqa: E402
+
+from sitecare.screens import formfields as ff  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "typed, stored",
+    [
+        ("01234 276693", "01234 276693"),
+        ("+44 1234 276693", "01234 276693"),
+        ("01234276693", "01234 276693"),
+        ("0800 028 0285", "0800 028 0285"),
+        ("034 5045 5203", "0345 045 5203"),  # seed 000's mis-grouped form
+        ("", ""),
+    ],
+)
+def test_phone_forms_people_type_are_stored_grouped(typed, stored):
+    assert ff.phone(typed) == stored
+
+
+@pytest.mark.parametrize("junk", ["01234", "ring the office", "+33 1 23 45 67 89", "01234 276693 ext 4", "0123 456 78901"])
+def test_phone_junk_is_refused_with_a_sentence(junk):
+    with pytest.raises(ValueError) as caught:
+        ff.phone(junk)
+    message = str(caught.value)
+    assert message.endswith(".") and junk.strip() in message
+
+
+@pytest.mark.parametrize("typed", ["03/09/2025", "3/9/2025", "03-09-2025", "2025-09-03", "3 Sep 2025"])
+def test_dates_are_read_day_first(typed):
+    assert ff.day(typed) == date(2025, 9, 3)
+    assert ff.shown_date_input(ff.day(typed)) == "03/09/2025"
+
+
+@pytest.mark.parametrize("junk", ["31/02/2025", "next tuesday", "3/9/25", "09/2025"])
+def test_date_junk_is_refused(junk):
+    with pytest.raises(ValueError):
+        ff.day(junk)
+
+
+def test_email_is_checked():
+    assert ff.email(" DSL@School.Example ") == "DSL@school.example"
+    for junk in ("dsl@school", "dsl school@x.example", "dsl@@x.example"):
+        with pytest.raises(ValueError):
+            ff.email(junk)

@@ -18,6 +18,17 @@ Entry = tuple[str, str, Callable[[], object]]
 class SitecareCommands(Provider):
     """Sites, people and local authorities by name, and the sites actions."""
 
+    _cache: list[Entry] | None = None
+
+    async def startup(self) -> None:
+        # Gathered once each time the palette opens, not on every key typed.
+        self._cache = self._entries() if self.app.vault.is_open else None
+
+    def entries(self) -> list[Entry]:
+        if self._cache is None:
+            self._cache = self._entries()
+        return self._cache
+
     def _entries(self) -> list[Entry]:
         app = self.app
         today = app.today()
@@ -45,7 +56,7 @@ class SitecareCommands(Provider):
         if not self.app.vault.is_open:
             return
         matcher = self.matcher(query)
-        for text, help_text, command in self._entries():
+        for text, help_text, command in self.entries():
             score = matcher.match(text)
             if score > 0:
                 yield Hit(score, matcher.highlight(text), command, text=text, help=help_text)
