@@ -10,6 +10,7 @@ from __future__ import annotations
 import resource
 import sys
 import time
+from pathlib import Path
 
 START = time.perf_counter()
 
@@ -45,6 +46,9 @@ def sitecare(folder: str, kek_hex: str) -> None:
     vault.open_with_key(bytes.fromhex(kek_hex), readonly=True)
 
     class Timed(SitecareApp):
+        # A relative CSS_PATH resolves beside the subclass's own file: point it home.
+        CSS_PATH = str(Path(sys.modules[SitecareApp.__module__].__file__).parent / SitecareApp.CSS_PATH)
+
         def on_mount(self) -> None:
             super().on_mount()
             self._poll = self.set_interval(0.001, self._check)

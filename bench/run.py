@@ -75,25 +75,27 @@ def launch(args: list[str]) -> tuple[float, int]:
 
 
 def attention_once() -> None:
-    from sitecare.data.attention_inputs import gather
+    """What the home screen does: gather the inputs from the vault, then the pure list."""
+    from sitecare.data.attention_inputs import gather, windows
     from sitecare.rules.attention import attention_list
 
-    attention_list(gather(TODAY), TODAY)
+    attention_list(gather(TODAY), TODAY, windows())
 
 
 def palette_search_per_key(app_cls, vault: Vault, query: str) -> float:
     """Median time for the palette provider to answer each prefix of `query`."""
     import asyncio
 
-    from sitecare.screens.commands import RecordsProvider
+    from sitecare.screens.commands import SitecareCommands
 
     async def measure() -> list[float]:
         app = app_cls(vault, now=lambda: datetime(2026, 11, 22, 9, 0))
         times = []
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
-            provider = RecordsProvider(app.screen, None)
-            await provider._post_init()
+            provider = SitecareCommands(app.screen, None)
+            provider._post_init()
+            await provider._wait_init()
             for end in range(1, len(query) + 1):
                 start = time.perf_counter()
                 hits = [hit async for hit in provider.search(query[:end])]

@@ -39,6 +39,13 @@ def contacts_on(site: Site | int, day: date, role: str | None = None) -> list[Co
     return sorted(query, key=lambda c: (order.get(c.role, 99), c.name))
 
 
+def contacts_on_everywhere(day: date):
+    """Every site's contacts in post on `day`, as one query (for lists over all sites)."""
+    return Contact.select().where(
+        (Contact.from_date <= day) & ((Contact.to_date.is_null()) | (Contact.to_date >= day))
+    ).order_by(Contact.site, Contact.role, Contact.name)
+
+
 def current(site: Site | int, role: str, today: date) -> Contact | None:
     found = contacts_on(site, today, role)
     return found[0] if found else None

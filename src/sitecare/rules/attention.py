@@ -37,6 +37,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
 
@@ -457,8 +458,15 @@ def _training(inp: TrainingInput, today: date) -> list[tuple]:
     return [(Kind.TRAINING, inp.kind_name, best.expires, action, RecordRef("training_record", best.id), detail)]
 
 
+@lru_cache(maxsize=256)
+def _requirement_status(max_age_months: int | None, records: tuple, today: date) -> TrainingStatus:
+    # Many sites share a (kind, maximum age) pair and so the same answer: a practice
+    # with 500 sites has a few dozen distinct pairs (measured: 879 calls -> 28).
+    return requirement_status(max_age_months, records, today, warn_days=0)
+
+
 def _requirement(inp: RequirementInput, today: date) -> list[tuple]:
-    status = requirement_status(inp.max_age_months, inp.records, today, warn_days=0)
+    status = _requirement_status(inp.max_age_months, inp.records, today)
     subject = f"{inp.kind_name} for {inp.site_name}"
     ref = RecordRef("requirement", inp.requirement_id)
     if status.state is TrainingState.MISSING:
