@@ -401,6 +401,33 @@ def test_allegation_about_the_head_goes_to_the_chair(open_vault):
     assert about_head["allegation-against-staff/tell-head"].resolved.contacts[0].name == "Margaret Oyelaran"
 
 
+def test_changing_the_details_reroutes_and_is_noted(open_vault):
+    concern = cs.raise_concern(None, NOW, client_type="unknown")
+    assert concern.routes == ["commissioned"]
+    private = cs.site(name="Mill Yard Therapy Rooms", arrangement="private", la=cs.authority(), dsl=False)
+    with pytest.raises(concerns.ConcernError, match="looks like a name"):
+        concerns.change_details(concern, NOW, site_id=private.id, client_reference="Jane Smith", client_type="child",
+                                kind="disclosure", immediate_danger=False, about_head=False)
+    changes = concerns.change_details(
+        concern, NOW, site_id=private.id, client_reference="CH-0171", client_type="child", kind="disclosure",
+        immediate_danger=True, about_head=False, reason="Site and age confirmed with the parent.",
+    )
+    assert changes == [
+        "site: none -> Mill Yard Therapy Rooms", "client reference: none -> CH-0171",
+        "client: not known -> child", "immediate danger: yes",
+    ]
+    concern = Concern.get_by_id(concern.id)
+    assert concern.routes == ["immediate-danger", "private-child"]
+    note = concerns.entries(concern)[-1]
+    assert note.kind == "note" and note.text.startswith("Details changed: site: none -> Mill Yard Therapy Rooms")
+    assert note.purpose == "Site and age confirmed with the parent."
+    assert concerns.entries(concern)[0].text == "He said his stepdad hit him with a belt."  # the account stays
+    assert concerns.change_details(
+        concern, NOW, site_id=private.id, client_reference="CH-0171", client_type="child", kind="disclosure",
+        immediate_danger=True, about_head=False,
+    ) == []
+
+
 # --------------------------------------------------------------------------- follow-up
 
 
@@ -611,3 +638,39 @@ def test_categories_are_seed_003s_list():
     assert len(CATEGORIES) == len(set(CATEGORIES)) == 22
     for needle in ("neglect", "upskirting", "radicalisation", "female genital mutilation (FGM)", "youth-produced sexual imagery"):
         assert needle in CATEGORIES
+
+
+def test_demo_entries_tick_real_steps(open_vault):
+    from sitecare.data.demo import populate_demo
+
+    populate_demo(date(2026, 11, 22))
+    ticked = 0
+    for concern in Concern.select():
+        keys = {state.key for state in concerns.procedure_for(concern).steps}
+        for entry in concern.chronology:
+            if entry.step_key:
+                assert entry.step_key in keys, (concern.reference, entry.step_key)
+                ticked += 1
+    assert ticked >= 15
+    larkspur = Concern.get(Concern.reference == "C-2026-011")
+    assert concerns.procedure_for(larkspur).steps[0].done is not None
+
+
+def test_next_action_says_when_a_timed_step_is_overdue(open_vault):
+    concern = cs.raise_concern(cs.site(org=cs.organisation()), NOW, kind="serious_incident",
+                               noticed=datetime(2026, 11, 10, 19, 0))
+    later = datetime(2026, 11, 22, 9, 0)
+    assert concerns.next_action_text(concern, later.date(), now=later) == (
+        "OVERDUE since 10 Nov 2026: Contact your organisation's safeguarding team today"
+    )
+    same_evening = datetime(2026, 11, 10, 20, 0)
+    assert concerns.next_action_text(concern, same_evening.date(), now=same_evening).endswith("(by the end of 10 Nov 2026)")
+
+
+def test_a_missing_out_of_hours_line_still_shows_the_daytime_number(open_vault):
+    la = cs.authority(name="Hertford-like", children_out_of_hours_phone="")
+    at = cs.site(arrangement="private", la=la, dsl=False)
+    evening = datetime(2026, 11, 24, 19, 0)
+    refer = steps_of(cs.raise_concern(at, NOW, noticed=evening))["private-child/refer-la-children"]
+    assert refer.resolved.role == "la_out_of_hours" and refer.resolved.gap
+    assert [c.phone for c in refer.also] == ["01632 960100"]

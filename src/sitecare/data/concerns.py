@@ -399,6 +399,79 @@ def create_concern(capture: Capture, now: datetime, who: str | None = None) -> C
     return concern
 
 
+def change_details(
+    concern: Concern,
+    now: datetime,
+    *,
+    site_id: int | None,
+    client_reference: str,
+    client_type: str,
+    kind: str,
+    immediate_danger: bool,
+    about_head: bool,
+    reason: str = "",
+    who: str | None = None,
+) -> list[str]:
+    """Correct what was captured (a site chosen later, the client type once known...).
+
+    The concern's routes follow the new facts; what changed, and why, is appended to the
+    record as a note, so the chronology still shows what the steps were based on before.
+    Returns the changes, in words ([] when nothing changed).
+    """
+    _check_open(concern)
+    site = None
+    if site_id is not None:
+        site = Site.get_or_none(Site.id == site_id)
+        if site is None:
+            raise ConcernError("That site is no longer in the vault: choose another.", "site")
+    reference = " ".join((client_reference or "").split())
+    if reference and looks_like_a_name(reference):
+        raise ConcernError("That looks like a name: use a pseudonymous reference or initials (for example CH-0142).",
+                           "client_reference")
+    if client_type not in engine.CLIENT_TYPES:
+        raise ConcernError("Choose child, adult or not known.", "client_type")
+    if kind not in KIND_LABELS:
+        raise ConcernError("Choose what kind of concern this is.", "kind")
+    about_head = bool(about_head) and kind in ("allegation_staff", "whistleblowing")
+    old_site = concern.site
+    changes = []
+    if (old_site.id if old_site else None) != (site.id if site else None):
+        changes.append(f"site: {old_site.name if old_site else 'none'} -> {site.name if site else 'none'}")
+    if reference != (concern.client_reference or ""):
+        changes.append(f"client reference: {concern.client_reference or 'none'} -> {reference or 'none'}")
+    if client_type != concern.client_type:
+        changes.append(f"client: {concern.client_type.replace('unknown', 'not known')} -> {client_type.replace('unknown', 'not known')}")
+    if kind != concern.kind:
+        changes.append(f"kind: {kind_label(concern.kind)} -> {kind_label(kind)}")
+    if bool(immediate_danger) != bool(concern.immediate_danger):
+        changes.append("immediate danger: " + ("yes" if immediate_danger else "no"))
+    if about_head != bool(concern.about_head):
+        changes.append("about the head: " + ("yes" if about_head else "no"))
+    if not changes:
+        return []
+    choice = routes_for(site, client_type, kind, bool(immediate_danger))
+    templates = load_all_templates().templates
+    names = ", ".join(templates[k].name if k in templates else k for k in choice.all)
+    text = "Details changed: " + "; ".join(changes) + f". Steps now follow: {names}."
+    with change():
+        client = concern.client
+        if client is not None and client.reference != reference:
+            concern.client = Client.get_or_none(fn.lower(Client.reference) == reference.lower()) if reference else None
+        elif client is None and reference:
+            concern.client = Client.get_or_none(fn.lower(Client.reference) == reference.lower())
+        concern.site = site
+        concern.client_reference = reference
+        concern.client_type = client_type
+        concern.kind = kind
+        concern.immediate_danger = bool(immediate_danger)
+        concern.about_head = about_head
+        concern.routes = list(choice.all)
+        concern.save()
+        _append(concern, "note", text, now.replace(microsecond=0), now, who or practitioner(),
+                purpose=(reason or "").strip())
+    return changes
+
+
 def draft_json(form: Mapping[str, Any]) -> str:
     """The draft as JSON: the form's values and when it was started."""
     data = {k: form.get(k, v) for k, v in EMPTY_FORM.items()}
@@ -574,6 +647,9 @@ class StepState:
     resolved: engine.ResolvedStep
     offered: bool  # on a route offered alongside, for the practitioner to decide
     done: ChronologyEntry | None
+    # When a fallback role (an out-of-hours line, say) has nobody recorded, the step's own
+    # role's contacts: a number that may not answer now is better than none.
+    also: tuple[ContactInfo, ...] = ()
 
     @property
     def key(self) -> str:
@@ -625,8 +701,13 @@ def procedure_for(concern: Concern, templates: TemplateSet | None = None) -> Con
     route_keys = list(concern.routes or choice.all)
     procedure = engine.resolve_routes(route_keys, templates.templates, ctx)
     done = _done_steps(concern)
+    def also(step: engine.ResolvedStep) -> tuple[ContactInfo, ...]:
+        if step.contacts or step.role == step.step.role or step.step.role == "self":
+            return ()
+        return tuple(ctx.contacts.get(step.step.role, ())) or ((step.step.contact,) if step.step.contact else ())
+
     steps = tuple(
-        StepState(step, step.route in choice.offered and step.route not in choice.routes, done.get(step_id(step)))
+        StepState(step, step.route in choice.offered and step.route not in choice.routes, done.get(step_id(step)), also(step))
         for step in procedure.steps
     )
     notes = list(choice.notes) + list(procedure.notes)
@@ -1027,8 +1108,11 @@ def find_concerns(flt: ConcernFilter = ConcernFilter()) -> list[Concern]:
     return found
 
 
-def next_action_text(concern: Concern, today: date, procedure: ConcernProcedure | None = None) -> str:
+def next_action_text(
+    concern: Concern, today: date, procedure: ConcernProcedure | None = None, now: datetime | None = None
+) -> str:
     """One line: what to do next on this concern (for lists and the site briefing)."""
+    now = now or datetime.combine(today, time(0, 0))
     if concern.status == "closed":
         return f"Signed off {show_date(concern.closed_on)}" if concern.closed_on else "Signed off"
     actions = open_actions(concern)
@@ -1042,7 +1126,11 @@ def next_action_text(concern: Concern, today: date, procedure: ConcernProcedure 
     step = procedure.next_step
     if step is not None:
         title = step.resolved.step.title
-        return f"{title} ({step.resolved.due_text})" if step.resolved.step.deadline.kind != "none" else title
+        deadline = step.resolved.step.deadline.kind
+        due_by = step.resolved.due_by
+        if deadline in ("same_day", "hours", "working_days") and due_by is not None and due_by < now:
+            return f"OVERDUE since {show_moment(due_by) if deadline == 'hours' else show_date(due_by.date())}: {title}"
+        return f"{title} ({step.resolved.due_text})" if deadline != "none" else title
     if actions:
         return f"{actions[0].description} (due {show_date(actions[0].due)})"
     return "Sign off when the agreed action is taken"

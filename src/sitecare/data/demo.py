@@ -793,6 +793,7 @@ class _Entry:
     consent_reason: str = ""
     restricted: bool = False
     corrects: int | None = None  # index of an earlier entry in the same concern
+    step: str = ""  # "route/step" this entry completed: the concern screen ticks the step
 
 
 @dataclass
@@ -829,13 +830,16 @@ def _concern_specs() -> list[_ConcernSpec]:
             entries=[
                 _Entry(_h(0.5), "account", "Pupil's words recorded as said, at the end of the session."),
                 _Entry(_h(0.75), "action_taken", "Told the DSL (Fiona McLaren) in person before leaving.",
-                       how="in person"),
+                       how="in person", step="commissioned/tell-dsl"),
                 _Entry(_h(2), "information_shared", "Shared my written account with the school DSL.",
                        shared_with="School DSL", purpose="So the DSL can decide on a referral.",
                        consent="not_sought",
-                       consent_reason="Commissioned work: concerns go to the school DSL without delay."),
-                _Entry(_h(50), "outcome", "DSL made an early-help referral; family engaged with support."),
-                _Entry(_h(52), "signed_off", "Agreed action taken.", who="Fiona McLaren (DSL)"),
+                       consent_reason="Commissioned work: concerns go to the school DSL without delay.",
+                       step="commissioned/share-record"),
+                _Entry(_h(50), "outcome", "DSL made an early-help referral; family engaged with support.",
+                       step="commissioned/outcome-summary"),
+                _Entry(_h(52), "signed_off", "Agreed action taken.", who="Fiona McLaren (DSL)",
+                       step="commissioned/sign-off"),
             ],
         ),
         _ConcernSpec(
@@ -850,7 +854,7 @@ def _concern_specs() -> list[_ConcernSpec]:
                 _Entry(_h(0.5), "decision", "This needs the DSL today: possible emotional abuse and "
                        "neglect of supervision. Not for me to question further."),
                 _Entry(_h(0.6), "action_taken", "Told the DSL (Claire Ashdown) in person; logged on CPOMS.",
-                       how="in person, then CPOMS"),
+                       how="in person, then CPOMS", step="commissioned/tell-dsl"),
                 _Entry(_h(0.9), "information_shared", "Copy of the incident form to CAT, as CAT's procedure asks.",
                        shared_with="Cambridge Art Therapy safeguarding lead",
                        purpose="Organisation's record of commissioned-work concerns.",
@@ -861,8 +865,9 @@ def _concern_specs() -> list[_ConcernSpec]:
                 _Entry(_h(26), "referral", "DSL referred to Cambridgeshire children's services.",
                        who="Claire Ashdown (DSL)"),
                 _Entry(_h(24 * 9), "outcome", "Written outcome summary received: assessment completed, "
-                       "family support plan in place; school monitoring."),
-                _Entry(_h(24 * 9 + 1), "signed_off", "Agreed action taken.", who="Claire Ashdown (DSL)"),
+                       "family support plan in place; school monitoring.", step="commissioned/outcome-summary"),
+                _Entry(_h(24 * 9 + 1), "signed_off", "Agreed action taken.", who="Claire Ashdown (DSL)",
+                       step="commissioned/sign-off"),
             ],
             actions=[("Share a copy of the incident form with CAT", "me", -199, -200)],
         ),
@@ -877,14 +882,17 @@ def _concern_specs() -> list[_ConcernSpec]:
                 _Entry(_h(0.2), "account", "Child's words recorded straight after the session."),
                 _Entry(_h(0.4), "decision", "Allegation about a member of staff: goes to the head, not "
                        "the member of staff, and to my MTB line manager."),
-                _Entry(_h(0.5), "action_taken", "Told the head (David Pellow) in person.", how="in person"),
+                _Entry(_h(0.5), "action_taken", "Told the head (David Pellow) in person.", how="in person",
+                       step="allegation-against-staff/tell-head"),
                 _Entry(_h(1), "information_shared", "Told my MTB line manager by phone.",
                        shared_with="MTB line manager", purpose="MTB's procedure for allegations.",
-                       consent="not_sought", consent_reason="Allegation against staff: consent not sought."),
+                       consent="not_sought", consent_reason="Allegation against staff: consent not sought.",
+                       step="allegation-against-staff/tell-own-manager"),
                 _Entry(_h(3), "note", "Third-party information from the head about the staff member's "
                        "previous employment was given in confidence: kept restricted.",
                        restricted=True, who="me"),
-                _Entry(_h(26), "referral", "Head referred to the Bedford Borough LADO.", who="David Pellow (head)"),
+                _Entry(_h(26), "referral", "Head referred to the Bedford Borough LADO.", who="David Pellow (head)",
+                       step="allegation-against-staff/lado"),
             ],
             actions=[("Ask MTB line manager whether the LADO outcome is known", "me", 10, None)],
         ),
@@ -898,13 +906,14 @@ def _concern_specs() -> list[_ConcernSpec]:
             entries=[
                 _Entry(_h(0.1), "decision", "Immediate danger: planned meeting tonight. Police first."),
                 _Entry(_h(0.2), "action_taken", "Called 999 with the DSL present; police attended the centre.",
-                       how="phone"),
+                       how="phone", step="immediate-danger/call-police"),
                 _Entry(_h(0.5), "information_shared", "Shared the account and what I saw with police and the DSL.",
                        shared_with="Police; charity DSL (Shirin Rahman)",
                        purpose="Protect the young person from planned contact tonight.",
                        consent="refused",
                        consent_reason="Young person asked me not to tell; shared because they were at "
-                       "risk of significant harm (seed 002: consent not needed for child protection)."),
+                       "risk of significant harm (seed 002: consent not needed for child protection).",
+                       step="commissioned/tell-dsl"),
                 _Entry(_h(1.5), "referral", "DSL referred to Newham children's services.", who="Shirin Rahman (DSL)"),
                 _Entry(_h(24 * 6), "outcome", "Police investigation opened; safety plan with the family."),
                 _Entry(_h(24 * 6 + 1), "signed_off", "Agreed action taken.", who="Shirin Rahman (DSL)"),
@@ -936,7 +945,8 @@ def _concern_specs() -> list[_ConcernSpec]:
             observed="Call bell sounded for about 20 minutes during my session; two carers on the unit.",
             entries=[
                 _Entry(_h(1), "observation", "Times and what I saw written down after the session."),
-                _Entry(_h(2), "action_taken", "Raised with the safeguarding lead (Sandra Peel).", how="in person"),
+                _Entry(_h(2), "action_taken", "Raised with the safeguarding lead (Sandra Peel).", how="in person",
+                       step="whistleblowing/tell-head-or-dsl"),
                 _Entry(_h(24 * 14), "decision", "No change seen two weeks later: escalate outside the home."),
                 _Entry(_h(24 * 14 + 2), "information_shared", "Called the NSPCC whistleblowing line for advice, "
                        "then told my MTB line manager.", shared_with="NSPCC whistleblowing helpline; MTB",
@@ -957,7 +967,7 @@ def _concern_specs() -> list[_ConcernSpec]:
                 _Entry(_h(1), "decision", "Not telling the parent first: the concern involves the home and "
                        "telling might put the child or mother at risk."),
                 _Entry(_h(1.5), "referral", "Referred to Cambridgeshire children's services by phone.",
-                       how="phone"),
+                       how="phone", step="private-child/refer-la-children"),
                 _Entry(_h(1.6), "information_shared", "Account shared with the children's team.",
                        shared_with="Cambridgeshire children's services",
                        purpose="Child protection referral.", consent="not_sought",
@@ -1000,7 +1010,7 @@ def _concern_specs() -> list[_ConcernSpec]:
                        shared_with="Parent (father)", purpose="Immediate medical safety.",
                        consent="given", consent_reason="Young person agreed to their father being told."),
                 _Entry(_h(14), "action_taken", "Serious incident notified to HelloSelf within 24 hours.",
-                       how="HelloSelf incident form"),
+                       how="HelloSelf incident form", step="serious-incident/notification-form"),
             ],
             actions=[
                 ("Send HelloSelf the written incident report", "me", -10, -11),
@@ -1017,7 +1027,7 @@ def _concern_specs() -> list[_ConcernSpec]:
             entries=[
                 _Entry(_h(0.3), "account", "Student's words recorded after the session."),
                 _Entry(_h(0.5), "action_taken", "Told the DSL (Nadia Kowalczyk) before leaving and logged "
-                       "it on MyConcern.", how="in person, then MyConcern"),
+                       "it on MyConcern.", how="in person, then MyConcern", step="commissioned/tell-dsl"),
             ],
             actions=[("Ask the DSL for the written outcome summary", "me", -2, None)],
         ),
@@ -1030,7 +1040,7 @@ def _concern_specs() -> list[_ConcernSpec]:
             entries=[
                 _Entry(_h(0.5), "account", "Resident's words recorded after the session."),
                 _Entry(_h(0.7), "action_taken", "Told the safeguarding lead (Deborah Finch) in person.",
-                       how="in person"),
+                       how="in person", step="commissioned/tell-dsl"),
             ],
             actions=[("Complete the home's incident form and note its number", "me", 0, None)],
         ),
@@ -1061,7 +1071,7 @@ def _fill_concerns(d: _Dates, sites: dict, clients: dict) -> None:
                 concern=concern, at=at, recorded_at=at + timedelta(minutes=10), kind=entry.kind,
                 text=entry.text, who=entry.who, how=entry.how, shared_with=entry.shared_with,
                 purpose=entry.purpose, consent=entry.consent, consent_reason=entry.consent_reason,
-                restricted=entry.restricted,
+                restricted=entry.restricted, step_key=entry.step,
                 corrects=made[entry.corrects] if entry.corrects is not None else None,
             ))
         for text, owner, due, done in spec.actions:

@@ -86,7 +86,7 @@ def build_record(concern: Concern, now: datetime, include_restricted: bool = Fal
         if entry.shared_with:
             details.append(f"With: {entry.shared_with}")
         if entry.purpose:
-            details.append(("Reason" if entry.kind == "decision" else "Purpose") + f": {entry.purpose}")
+            details.append(("Reason" if entry.kind in ("decision", "note") else "Purpose") + f": {entry.purpose}")
         if entry.consent:
             details.append(CONSENT_LABELS.get(entry.consent, entry.consent)
                            + (f": {entry.consent_reason}" if entry.consent_reason else ""))

@@ -50,6 +50,7 @@ class ConcernScreen(Screen):
         Binding("g", "sign_off", "Sign off", id="concern_sign_off"),
         Binding("u", "reopen", "Re-open", id="concern_reopen"),
         Binding("x", "export", "Export", id="concern_export", show=False),
+        Binding("i", "details", "Change details", id="concern_details", show=False),
         Binding("1", "tab('tab-steps')", "Steps", show=False),
         Binding("2", "tab('tab-record')", "Record", show=False),
         Binding("3", "tab('tab-actions')", "Actions", show=False),
@@ -124,7 +125,7 @@ class ConcernScreen(Screen):
                 keys.append("w await")
             if concerns.relevant_decisions(concern):
                 keys.append("y decide")
-            keys += ["r correct", "x export", "1 2 3 tabs"]
+            keys += ["r correct", "i details", "x export"]
             keys = " · ".join(keys)
         self.query_one("#concern-keys", Static).update(keys)
 
@@ -156,7 +157,14 @@ class ConcernScreen(Screen):
         if not procedure.in_office_hours and any(
             s.resolved.fallback_note and "office hours" in s.resolved.fallback_note for s in procedure.steps
         ):
-            notes.append(f"Outside office hours ({NATION_NAMES[procedure.nation]}): out-of-hours lines are shown.")
+            notes.append(
+                f"Noticed outside the local authority's office hours ({NATION_NAMES[procedure.nation]}): "
+                "out-of-hours lines are shown."
+            )
+        if concern.status != "closed" and (concern.site is None or concern.client_type == "unknown"):
+            missing = " and ".join(x for x, gap in (("the site", concern.site is None),
+                                                     ("whether the client is a child or an adult", concern.client_type == "unknown")) if gap)
+            notes.append(f"[$warning]Not recorded: {escape(missing)} — i changes the details.[/]")
         if procedure.decisions_open and concern.status != "closed":
             questions = "; ".join(concerns.DECISIONS[d] for d in procedure.decisions_open)
             notes.append(f"[$warning]Not decided yet (y): {escape(questions)}[/]")
@@ -245,6 +253,10 @@ class ConcernScreen(Screen):
             lines += self._lines(resolved.fallback_note, "$text-muted")
         if resolved.gap:
             lines += self._lines(f"Gap: {resolved.gap_message}", "$error")
+        for contact in state.also:
+            own = ROLE_INFO.get(resolved.step.role, (resolved.step.role, ""))[0]
+            parts = [f"Meanwhile, the {own}: {contact.name}"] + [p for p in (contact.phone, contact.email, contact.hours) if p]
+            lines += self._lines(" · ".join(parts) + " (may not answer now)", "$warning")
         if resolved.condition_note:
             lines += self._lines(resolved.condition_note, "$warning")
         if state.done is not None:
@@ -287,7 +299,7 @@ class ConcernScreen(Screen):
         if entry.shared_with:
             lines += self._lines(f"With: {entry.shared_with}", "$text-muted")
         if entry.purpose:
-            label = "Reason" if entry.kind == "decision" else "Purpose"
+            label = "Reason" if entry.kind in ("decision", "note") else "Purpose"
             lines += self._lines(f"{label}: {entry.purpose}", "$text-muted")
         if entry.consent:
             consent = CONSENT_LABELS.get(entry.consent, entry.consent)
@@ -336,7 +348,7 @@ class ConcernScreen(Screen):
         if concern is None:
             return action in ("back", "tab")
         closed = concern.status == "closed"
-        if action in ("done", "add_entry", "correct", "follow_up", "outcome", "sign_off"):
+        if action in ("done", "add_entry", "correct", "follow_up", "outcome", "sign_off", "details"):
             return not closed
         if action == "decide":
             return not closed and bool(concerns.relevant_decisions(concern))
@@ -453,6 +465,9 @@ class ConcernScreen(Screen):
 
     def action_reopen(self) -> None:
         self._open(dialogs.ReopenDialog(self.concern_id))
+
+    def action_details(self) -> None:
+        self._open(dialogs.DetailsDialog(self.concern_id))
 
     def action_export(self) -> None:
         self._open(dialogs.ExportDialog(self.concern_id))

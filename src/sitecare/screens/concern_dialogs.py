@@ -22,11 +22,13 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static, Text
 from ..data import concerns, exports
 from ..data.models import Action, ChronologyEntry, Concern
 from ..rules.concerns import (
+    CLIENT_TYPE_LABELS,
     CONSENT_LABELS,
     DEFAULT_CHASE_DAYS,
     ENTRY_KIND_LABELS,
     ENTRY_KINDS_BY_HAND,
     HOW_CHOICES,
+    KIND_LABELS,
     parse_moment,
     show_moment,
     type_moment,
@@ -326,6 +328,64 @@ class DecisionDialog(ConcernDialog):
         if not self.value("reason").strip():
             raise concerns.ConcernError("Give the reason for the decision.", "reason")
         concerns.record_decision(self.concern, self.value("name"), value, self.value("reason"), self.app.now())
+        return True
+
+
+class DetailsDialog(ConcernDialog):
+    """Correct the captured facts: the steps follow, and the change is noted in the record."""
+
+    heading = "Change the concern's details"
+    submit_label = "Save details"
+
+    def fields(self) -> Iterable[Widget]:
+        concern = self.concern
+        sites = concerns.sites_for_choice()
+        site_ids = {s.id for s in sites}
+        if concern.site is not None and concern.site_id not in site_ids:
+            sites.append(concern.site)
+        yield Static(
+            "The steps follow the new details; the change and your reason are added to the record.",
+            classes="hint",
+        )
+        yield from self.labelled(
+            "Site", Select([(x.name, x.id) for x in sites], prompt="No site", value=concern.site_id or Select.NULL,
+                           id="f-site"), "site",
+        )
+        yield from self.labelled("Client reference (never a name)", Input(concern.client_reference, id="f-client_reference"),
+                                 "client_reference")
+        yield from self.labelled(
+            "Client", Select([(label, value) for value, label in CLIENT_TYPE_LABELS.items()], allow_blank=False,
+                             value=concern.client_type if concern.client_type in CLIENT_TYPE_LABELS else "unknown",
+                             id="f-client_type"), "client_type",
+        )
+        yield from self.labelled(
+            "Kind", Select([(label, value) for value, label in KIND_LABELS.items()], allow_blank=False,
+                           value=concern.kind if concern.kind in KIND_LABELS else "disclosure", id="f-kind"), "kind",
+        )
+        yield Checkbox("Someone is in immediate danger", value=bool(concern.immediate_danger), id="f-danger")
+        yield Checkbox("It is about the head of the establishment", value=bool(concern.about_head), id="f-about_head")
+        yield from self.labelled("Why (optional)", Input(id="f-reason"), "reason")
+
+    def on_mount(self) -> None:
+        self.query_one("#f-site").focus()
+
+    def submit(self) -> bool:
+        site = self.query_one("#f-site", Select).value
+        changes = concerns.change_details(
+            self.concern, self.app.now(),
+            site_id=site if isinstance(site, int) else None,
+            client_reference=self.value("client_reference"),
+            client_type=self.value("client_type"),
+            kind=self.value("kind"),
+            immediate_danger=bool(self.value("danger")),
+            about_head=bool(self.value("about_head")),
+            reason=self.value("reason"),
+        )
+        if not changes:
+            self.app.notify("Nothing changed.")
+            self.dismiss(False)
+            return False
+        self.app.notify("Details changed: " + "; ".join(changes) + ".")
         return True
 
 

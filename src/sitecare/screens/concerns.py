@@ -120,12 +120,13 @@ class ConcernsScreen(Screen):
         cursor = table.cursor_row
         table.clear(columns=True)
         # Fit 80 columns: the site and the next step share what the fixed columns leave.
-        spare = max(20, self.size.width - 2 - (10 + 11 + 12 + 10) - 5 * 2)
+        kind_width = 18 if self.size.width >= 140 else 12
+        spare = max(20, self.size.width - 2 - (10 + 11 + kind_width + 10) - 5 * 2)
         site_width = max(12, min(32, spare // 3))
         table.add_column("Ref", width=10)
         table.add_column("Noticed", width=11)
         table.add_column("Site", width=site_width)
-        table.add_column("Kind", width=12)
+        table.add_column("Kind", width=kind_width)
         table.add_column("Status", width=10)
         table.add_column("Next", width=max(12, spare - site_width))
         today = self.app.today()
@@ -135,9 +136,9 @@ class ConcernsScreen(Screen):
                 concern.reference,
                 show_date(concern.noticed_at.date() if concern.noticed_at else None),
                 _fit(concern.site.name if concern.site is not None else "—", site_width),
-                _fit(SHORT_KINDS.get(concern.kind, concern.kind), 12),
+                _fit(SHORT_KINDS.get(concern.kind, concern.kind), kind_width),
                 _fit(SHORT_STATUS.get(concern.status, concern.status), 10),
-                concerns.next_action_text(concern, today),
+                concerns.next_action_text(concern, today, now=self.app.now()),
                 key=str(concern.id),
             )
         if found:
