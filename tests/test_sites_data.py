@@ -277,3 +277,14 @@ def test_a_dsl_recorded_ahead_blocks_an_earlier_open_ended_one(school):
     with pytest.raises(ValueError, match="Ben Next is recorded as Designated Safeguarding Lead from 5 Jan 2027"):
         contacts.add_contact(school, "dsl", "Cat Between", date(2026, 6, 1))
     assert [c.name for c in contacts.history(school, "dsl")] == ["Ben Next", "Ann Now"]
+
+
+def test_removing_an_unsigned_version_removes_its_file_too(open_vault, school):
+    attachment = sites.store_attachment(open_vault, b"%PDF wrong file", "wrong.pdf")
+    policy = sites.record_policy(school, title="P", version="v1", dated=None, review_due=None,
+                                 today=date(2026, 11, 22), attachment=attachment)
+    blob = open_vault.blob_path(attachment.blob_id)
+    assert blob.exists()
+    sites.remove_policy(policy, open_vault)
+    assert not Policy.select().exists()
+    assert not blob.exists()

@@ -6,6 +6,8 @@ from __future__ import annotations
 import stat
 from datetime import date
 
+import pytest
+
 from textual.widgets import DataTable, Select
 
 from sitecare.data import sites
@@ -140,3 +142,36 @@ async def test_requirements_add_change_remove(open_vault):
         await pilot.press("tab", "enter")
         await settle(app, pilot)
         assert not Requirement.select().where(Requirement.site == world["poppy"]).exists()
+
+
+async def test_a_version_recorded_by_mistake_can_be_removed_a_signed_one_cannot(open_vault, tmp_path):
+    world = fixed_sites()
+    larkspur = world["larkspur"]
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(PolicyScreen(larkspur.id))
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        await fill(app, pilot, "#version", "oops")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert Policy.select().where(Policy.site == larkspur).count() == 2
+        # The newest row (recorded today, undated) is first; x asks, then removes it.
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("tab", "enter")
+        await settle(app, pilot)
+        assert [p.version for p in Policy.select().where(Policy.site == larkspur)] == ["v4"]
+        # Sign v4, then try to remove it: refused, kept.
+        await pilot.press("g")
+        await pilot.pause()
+        await fill(app, pilot, "#how", "signed the policy log")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, PolicyScreen)
+        assert Policy.select().where(Policy.site == larkspur).count() == 1
+        with pytest.raises(sites.SiteError, match="stays as the record of your signature"):
+            sites.remove_policy(Policy.get(Policy.site == larkspur))

@@ -335,6 +335,29 @@ def sign_policy(policy: Policy, signed_on: date, how: str, today: date) -> Polic
         )
 
 
+def remove_policy(policy: Policy, vault: "Vault | None" = None) -> None:
+    """Remove a version recorded by mistake. A signed version is the record of my
+    signature and is never removed; its file goes too when nothing else uses it."""
+    if policy.signed_on is not None:
+        raise SiteError(
+            f"This version was signed on {show_date(policy.signed_on)}: it stays as the record of "
+            "your signature (press e to correct its details)."
+        )
+    attachment = policy.attachment if policy.attachment_id else None
+    with change():
+        policy.delete_instance()
+        if attachment is not None and not Policy.select().where(Policy.attachment == attachment).exists():
+            blob_id = attachment.blob_id
+            attachment.delete_instance()
+        else:
+            blob_id = None
+    if blob_id and vault is not None:
+        try:
+            vault.delete_blob(blob_id)
+        except OSError:
+            pass  # an unreadable leftover blob is encrypted and unreferenced
+
+
 def store_attachment(vault: "Vault", data: bytes, filename: str) -> Attachment:
     """Encrypt a file into the vault's blobs and record it (the blob is written first, so
     a row never points at nothing)."""

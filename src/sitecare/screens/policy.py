@@ -26,6 +26,7 @@ from ..data.models import Policy
 from ..rules.dates import show_date
 from ..rules.policy import PolicyState
 from . import formfields as ff
+from .confirm import ConfirmScreen
 from .formfields import Field, FormScreen
 
 MAX_ATTACHMENT = 50 * 1024 * 1024
@@ -293,6 +294,7 @@ class PolicyScreen(Screen):
         Binding("g", "sign", "I signed it", id="policy-sign"),
         Binding("e", "correct", "Correct", id="policy-correct"),
         Binding("w", "save_copy", "Save file copy", id="policy-save-copy"),
+        Binding("x", "remove", "Remove unsigned", id="policy-remove", show=False),
     ]
 
     def __init__(self, site_id: int):
@@ -386,6 +388,31 @@ class PolicyScreen(Screen):
             self.notify("This version has no file attached: press e to attach one.", severity="warning")
             return
         self.app.push_screen(SaveCopyScreen(policy.attachment_id))
+
+    def action_remove(self) -> None:
+        policy = self.selected()
+        if policy is None:
+            return
+        if policy.signed_on is not None:
+            self.notify(
+                f"This version was signed on {show_date(policy.signed_on)}: it stays as the record of your "
+                "signature (press e to correct its details).",
+                severity="warning",
+            )
+            return
+        name = policy.title + (f" ({policy.version})" if policy.version else "")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                sites.remove_policy(policy, self.app.vault)
+                self.notify(f"Removed {name}.")
+                self.refresh_data()
+
+        self.app.push_screen(
+            ConfirmScreen(f"Remove {name}, recorded {show_date(policy.recorded_on)} and never signed?"
+                          + (" Its attached file goes too." if policy.attachment_id else ""), yes="Remove", danger=True),
+            answered,
+        )
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_sign()
