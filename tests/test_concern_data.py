@@ -442,6 +442,7 @@ def test_outcome_sign_off_and_reopening(open_vault):
     concern = Concern.get_by_id(concern.id)
     assert concern.status == "open"
     assert Action.get_by_id(chase.id).done_on == NOW.date()
+    assert steps_of(concern)["commissioned/outcome-summary"].done.kind == "outcome"  # seed 000, step 5
     with pytest.raises(concerns.ConcernError, match="1 follow-up action is still open"):
         concerns.sign_off(concern, NOW)
     concerns.complete_action(Action.get_by_id(action.id), NOW.date(), NOW, "She had.")
@@ -450,6 +451,7 @@ def test_outcome_sign_off_and_reopening(open_vault):
     assert (concern.status, concern.closed_on) == ("closed", NOW.date())
     last = concerns.entries(concern)[-1]
     assert (last.kind, last.text) == ("signed_off", "Agreed action taken. Agreed with Claire Ashdown by phone.")
+    assert steps_of(concern)["commissioned/sign-off"].done.id == last.id  # seed 000, step 6
     with pytest.raises(concerns.ConcernError, match="re-open it"):
         concerns.add_entry(concern, "note", "More", NOW)
     with pytest.raises(concerns.ConcernError, match="why"):

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -117,8 +118,20 @@ class TemplateSet:
 def load_all_templates() -> TemplateSet:
     """Shipped templates plus the user's (ProcedureTemplate rows). A broken one is
     reported in `errors` (file, line, reason) and skipped; the others still load."""
-    user = [(row.filename, row.text) for row in ProcedureTemplate.select().order_by(ProcedureTemplate.key)]
-    templates, errors = engine.load_templates(shipped_procedure_texts(), user)
+    user = tuple((row.filename, row.text) for row in ProcedureTemplate.select().order_by(ProcedureTemplate.key))
+    return _parsed(_shipped(), user)
+
+
+@lru_cache(maxsize=1)
+def _shipped() -> tuple[tuple[str, str], ...]:
+    return tuple(shipped_procedure_texts())
+
+
+@lru_cache(maxsize=8)
+def _parsed(shipped: tuple[tuple[str, str], ...], user: tuple[tuple[str, str], ...]) -> TemplateSet:
+    # Parsing is pure, so the same texts give the same templates: lists redraw on every
+    # key typed in a search box and should not re-read TOML each time.
+    templates, errors = engine.load_templates(shipped, user)
     return TemplateSet(templates, errors)
 
 
@@ -1005,8 +1018,10 @@ def await_outcome(concern: Concern, now: datetime, days: int | None = None, who:
 
 def record_outcome(concern: Concern, text: str, now: datetime, at: datetime | None = None, who: str | None = None,
                    restricted: bool = False) -> ChronologyEntry:
-    """The outcome (summary) arrived: an outcome entry; the chase action is done."""
-    entry = add_entry(concern, "outcome", text, now, at=at, who=who, restricted=restricted)
+    """The outcome (summary) arrived: an outcome entry (ticking the route's outcome-summary
+    step, seed 000 step 5, when it has one); the chase action is done."""
+    entry = add_entry(concern, "outcome", text, now, at=at, who=who, restricted=restricted,
+                      step_key=_open_step(concern, "outcome-summary"))
     with change():
         for action in open_actions(concern):
             if action.description.startswith(CHASE_PREFIX):
@@ -1016,6 +1031,14 @@ def record_outcome(concern: Concern, text: str, now: datetime, at: datetime | No
             concern.status = "open"
             concern.save()
     return entry
+
+
+def _open_step(concern: Concern, step: str) -> str:
+    """The key of the concern's first undone step called `step`, else ''."""
+    for state in procedure_for(concern).steps:
+        if state.resolved.step.key == step and state.done is None:
+            return state.key
+    return ""
 
 
 def sign_off(concern: Concern, now: datetime, note: str = "", who: str | None = None, close_actions: bool = False) -> ChronologyEntry:
@@ -1029,13 +1052,15 @@ def sign_off(concern: Concern, now: datetime, note: str = "", who: str | None = 
             "actions",
         )
     text = SIGN_OFF_TEXT + "." + (f" {note.strip()}" if note.strip() else "")
+    step_key = _open_step(concern, "sign-off")
     with change():
         for action in still_open:
             action.done_on = now.date()
             action.save()
             _append(concern, "note", f"Closed with the sign-off: {action.description}", now.replace(microsecond=0), now,
                     who or practitioner())
-        entry = _append(concern, "signed_off", text, now.replace(microsecond=0), now, who or practitioner())
+        entry = _append(concern, "signed_off", text, now.replace(microsecond=0), now, who or practitioner(),
+                        step_key=step_key)
         concern.status = "closed"
         concern.closed_on = now.date()
         concern.save()
