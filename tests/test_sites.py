@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from textual.widgets import DataTable, Input, Select
 
 from sitecare.data import contacts, sites
 from sitecare.data.models import LocalAuthority, Site
+from sitecare.screens import formfields as ff
 from sitecare.screens.briefing import BriefingScreen
 from sitecare.screens.site_form import SiteFormScreen
 from sitecare.screens.sites import SitesScreen
@@ -287,11 +289,6 @@ async def test_a_wide_terminal_also_shows_kind_and_local_authority(open_vault):
 
 # -- what the forms accept and store (the issue's own examples) -------------------------
 
-import pytest  # noqa: E402
-
-from sitecare.screens import formfields as ff  # noqa: E402
-
-
 @pytest.mark.parametrize(
     "typed, stored",
     [
@@ -332,3 +329,20 @@ def test_email_is_checked():
     for junk in ("dsl@school", "dsl school@x.example", "dsl@@x.example"):
         with pytest.raises(ValueError):
             ff.email(junk)
+
+
+async def test_an_imported_custom_pattern_is_kept_unless_changed(open_vault):
+    site = sites.save_site(sites.SiteFields(name="Mid-month Clinic", visit_rule="FREQ=MONTHLY;BYMONTHDAY=15",
+                                            visit_start=date(2026, 1, 15)))
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(SiteFormScreen(site))
+        await pilot.pause()
+        assert app.screen.query_one("#frequency", Select).value == "custom"
+        assert str(app.screen.query_one("#next-visit").render()) == "On the 15th of the month: next visit 15 Dec 2026"
+        await fill(app, pilot, "#address", "Clinic Road")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        again = Site.get_by_id(site.id)
+        assert (again.visit_rule, again.visit_start, again.address) == (
+            "FREQ=MONTHLY;BYMONTHDAY=15", date(2026, 1, 15), "Clinic Road")
