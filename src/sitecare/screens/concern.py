@@ -157,10 +157,7 @@ class ConcernScreen(Screen):
         if not procedure.in_office_hours and any(
             s.resolved.fallback_note and "office hours" in s.resolved.fallback_note for s in procedure.steps
         ):
-            notes.append(
-                f"Noticed outside the local authority's office hours ({NATION_NAMES[procedure.nation]}): "
-                "out-of-hours lines are shown."
-            )
+            notes.append(f"Noticed out of office hours ({NATION_NAMES[procedure.nation]}): out-of-hours lines shown.")
         if concern.status != "closed" and (concern.site is None or concern.client_type == "unknown"):
             missing = " and ".join(x for x, gap in (("the site", concern.site is None),
                                                      ("whether the client is a child or an adult", concern.client_type == "unknown")) if gap)
@@ -241,7 +238,7 @@ class ConcernScreen(Screen):
             if len(head_plain) + 3 + len(due_text) <= self._width():
                 lines[0] += f" · [{style}]{escape(due_text)}[/]"
             else:
-                lines += self._lines(due_text.capitalize(), style)
+                lines += self._lines(due_text[:1].upper() + due_text[1:], style)
         if resolved.role == "self":
             lines.append("    You")
         role = ROLE_INFO.get(resolved.role, (resolved.role, ""))[0]

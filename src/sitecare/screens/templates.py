@@ -17,6 +17,10 @@ from ..rules.procedures import TemplateError
 from .confirm import ConfirmScreen
 
 
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(1, width - 1)] + "…"
+
+
 class AddTemplateScreen(ModalScreen[bool]):
     """Read a TOML template from a file; a broken one is reported, nothing is stored."""
 
@@ -128,16 +132,18 @@ class AssignTemplateScreen(ModalScreen[bool]):
 class TemplatesScreen(Screen):
     CSS_PATH = "templates.tcss"
     BINDINGS = [
-        Binding("escape", "back", "Back", id="templates_back"),
-        Binding("i", "add", "Add from file", id="templates_add"),
-        Binding("u", "assign", "Use at a site", id="templates_assign"),
-        Binding("delete", "remove", "Remove mine", id="templates_remove"),
+        Binding("escape", "back", "Back", id="templates_back", show=False),
+        Binding("i", "add", "Add file", id="templates_add"),
+        Binding("u", "assign", "Use at site", id="templates_assign"),
+        Binding("delete", "remove", "Remove yours", id="templates_remove", show=False),
     ]
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="templates-body"):
             yield Static("", id="template-errors")
+            yield Static("i adds a template from a TOML file · u uses one at a site · Delete removes one of yours",
+                         id="template-hint", classes="hint")
             yield DataTable(id="template-table", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="template-detail-box"):
                 yield Static("", id="template-detail")
@@ -145,7 +151,6 @@ class TemplatesScreen(Screen):
 
     def on_mount(self) -> None:
         self.title = "Procedure templates"
-        self.query_one(DataTable).add_columns("Key", "Name", "From", "Used at")
         self.refresh_data()
         self.query_one(DataTable).focus()
 
@@ -158,18 +163,31 @@ class TemplatesScreen(Screen):
         errors.update("\n".join(f"[$error]Broken, not used: {escape(str(e))}[/]" for e in loaded.errors))
         errors.display = bool(loaded.errors)
         table = self.query_one(DataTable)
-        table.clear()
+        table.clear(columns=True)
+        spare = max(30, self.size.width - 4 - 8 - 3 * 2)
+        key_width = min(24, max(15, spare // 3))
+        used_width = min(30, max(10, spare // 5))
+        name_width = spare - key_width - used_width
+        table.add_column("Key", width=key_width)
+        table.add_column("Name", width=name_width)
+        table.add_column("From", width=8)
+        table.add_column("Used at", width=used_width)
         used: dict[str, list[str]] = {}
         for site in Site.select().where(Site.archived == False):  # noqa: E712
             key = concerns.site_template_key(site)
             if key:
                 used.setdefault(key, []).append(site.name)
         for key, template in sorted(loaded.templates.items(), key=lambda kv: (kv[1].origin != "user", kv[0])):
-            origin = "yours" + (f" (replaces {template.overrides})" if template.overrides else "") if template.origin == "user" else "shipped"
-            table.add_row(key, template.name, origin, ", ".join(used.get(key, [])) or "—", key=key)
+            origin = "yours" if template.origin == "user" else "shipped"
+            table.add_row(_fit(key, key_width), _fit(template.name, name_width), origin,
+                          _fit(", ".join(used.get(key, [])) or "—", used_width), key=key)
         self._show_detail()
 
     @on(DataTable.RowHighlighted)
+    def on_resize(self) -> None:
+        if self.is_mounted and self.app.vault.is_open:
+            self.refresh_data()
+
     def _show_detail(self) -> None:
         table = self.query_one(DataTable)
         detail = self.query_one("#template-detail", Static)
@@ -182,6 +200,8 @@ class TemplatesScreen(Screen):
             detail.update("")
             return
         lines = [f"[b]{escape(template.name)}[/b]", f"[$text-muted]Source: {escape(template.source)}[/]"]
+        if template.overrides:
+            lines.append(f"[$warning]Yours: replaces the shipped {escape(template.overrides)}[/]")
         if template.notes:
             lines.append(f"[$text-muted]{escape(template.notes)}[/]")
         for number, step in enumerate(template.steps, start=1):
