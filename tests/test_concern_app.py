@@ -388,3 +388,56 @@ def test_snapshot_of_the_concern_screen_80x24(open_vault, snap_compare):
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
+
+
+async def test_locking_writes_the_draft_at_once(open_vault):
+    cs.site()
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        form = await open_form(app, pilot)
+        form.query_one("#f-account", TextArea).focus()
+        await pilot.press(*"She said")
+        await pilot.press("ctrl+l")  # before the half-second draft timer fires
+        await pilot.pause()
+        assert not open_vault.is_open
+    vault = Vault(open_vault.folder)
+    vault.open_with_key(open_vault_key(open_vault), readonly=True)
+    try:
+        assert concerns.read_draft_bytes(vault.read_draft(concerns.DRAFT_NAME))["account"] == "She said"
+    finally:
+        vault.close()
+
+
+def open_vault_key(vault) -> bytes:
+    from support import PASSPHRASE as passphrase
+    from sitecare.data.vault import derive_key
+
+    header = Vault(vault.folder).read_header()
+    return derive_key(passphrase, header.salt, header.kdf)
+
+
+async def test_new_concern_is_in_the_footer_of_each_concern_screen(open_vault):
+    from textual.widgets._footer import FooterKey
+
+    concern = cs.raise_concern(cs.site(), NOW)
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+
+        def visible_ctrl_n() -> bool:
+            keys = [k for k in app.screen.query(FooterKey) if k.key == "ctrl+n"]
+            return bool(keys) and keys[0].region.width > 0 and keys[0].region.right <= SIZE[0] - 12
+
+        await pilot.press("c")
+        await settle(app, pilot)
+        assert visible_ctrl_n(), "concerns list"
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert visible_ctrl_n(), "templates"
+        await pilot.press("escape")
+        app.push_screen(ConcernScreen(concern.id))
+        await settle(app, pilot)
+        assert visible_ctrl_n(), "concern"
+        await open_form(app, pilot)
+        assert visible_ctrl_n(), "capture form"
