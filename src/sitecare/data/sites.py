@@ -233,10 +233,16 @@ def latest_signature(site: Site | int) -> Policy | None:
     return max(signed, key=lambda p: (p.signed_on, p.id))
 
 
-def site_policy_status(site: Site, today: date) -> PolicyStatus:
-    """My sign-off status for the site's policy (rules/policy.py decides)."""
-    latest = latest_policy(site)
-    signature = latest_signature(site)
+def site_policy_status(site: Site, today: date, rows: list[Policy] | None = None) -> PolicyStatus:
+    """My sign-off status for the site's policy (rules/policy.py decides). `rows` are
+    the site's policies when the caller has already read them (lists over all sites)."""
+    if rows is None:
+        latest, signature = latest_policy(site), latest_signature(site)
+    else:
+        ordered = sorted(rows, key=_policy_order, reverse=True)
+        latest = ordered[0] if ordered else None
+        signed = [p for p in rows if p.signed_on is not None]
+        signature = max(signed, key=lambda p: (p.signed_on, p.id)) if signed else None
     return policy_status(
         PolicyVersion(latest.version, latest.dated, latest.review_due) if latest else None,
         PolicySignature(signature.signed_on, signature.version) if signature else None,
@@ -426,18 +432,27 @@ def _records_by_kind() -> dict[int, list[tuple[date, date | None]]]:
 
 def requirements_for(site: Site | int, today: date, *, records: dict | None = None) -> list[RequirementLine]:
     """Each training kind the site demands, with how my records stand against it."""
+    return _requirement_lines(
+        Requirement.select(Requirement, TrainingKind).join(TrainingKind).where(Requirement.site == site),
+        today,
+        records,
+    ).get(site if isinstance(site, int) else site.id, [])
+
+
+def _requirement_lines(query, today: date, records: dict | None = None) -> dict[int, list[RequirementLine]]:
+    """Requirement lines grouped by site. Sites share (kind, maximum age) pairs, so each
+    pair's status is worked out once (500 sites have a few dozen pairs)."""
     records = _records_by_kind() if records is None else records
     warn = get_setting("warn_days_training")
-    lines = []
-    query = (
-        Requirement.select(Requirement, TrainingKind)
-        .join(TrainingKind)
-        .where(Requirement.site == site)
-        .order_by(TrainingKind.name)
-    )
-    for req in query:
-        status = requirement_status(req.max_age_months, records.get(req.kind_id, []), today, warn)
-        lines.append(RequirementLine(req.id, req.kind_id, req.kind.name, req.max_age_months, status))
+    statuses: dict[tuple[int, int | None], object] = {}
+    lines: dict[int, list[RequirementLine]] = {}
+    for req in query.order_by(TrainingKind.name):
+        pair = (req.kind_id, req.max_age_months)
+        if pair not in statuses:
+            statuses[pair] = requirement_status(req.max_age_months, records.get(req.kind_id, []), today, warn)
+        lines.setdefault(req.site_id, []).append(
+            RequirementLine(req.id, req.kind_id, req.kind.name, req.max_age_months, statuses[pair])
+        )
     return lines
 
 
@@ -544,11 +559,21 @@ def site_summaries(today: date, include_archived: bool = False) -> list[SiteSumm
     query = Site.select(Site, LocalAuthority).join(LocalAuthority, JOIN.LEFT_OUTER)
     if not include_archived:
         query = query.where(Site.archived == False)  # noqa: E712
+    # One query per table for all sites: per-site queries made the sites table and the
+    # palette take seconds on a 500-site vault (bench/run.py).
+    requirement_lines = _requirement_lines(Requirement.select(Requirement, TrainingKind).join(TrainingKind), today, records)
+    policies_by_site: dict[int, list[Policy]] = {}
+    for policy in Policy.select():
+        policies_by_site.setdefault(policy.site_id, []).append(policy)
+    order = {r: i for i, r in enumerate(contacts_mod.ROLE_NAMES)}
+    in_post_by_site: dict[int, list[Contact]] = {}
+    for contact in contacts_mod.contacts_on_everywhere(today):
+        in_post_by_site.setdefault(contact.site_id, []).append(contact)
     summaries = []
     for site in query.order_by(Site.name):
-        in_post = contacts_mod.contacts_on(site, today)
+        in_post = sorted(in_post_by_site.get(site.id, []), key=lambda c: (order.get(c.role, 99), c.name))
         dsl = next((c.name for c in in_post if c.role == "dsl"), "")
-        word, state = training_summary(requirements_for(site, today, records=records))
+        word, state = training_summary(requirement_lines.get(site.id, []))
         summaries.append(
             SiteSummary(
                 site_id=site.id,
@@ -556,7 +581,7 @@ def site_summaries(today: date, include_archived: bool = False) -> list[SiteSumm
                 kind=site.kind,
                 authority=site.local_authority.name if site.local_authority_id else "",
                 dsl=dsl,
-                policy=site_policy_status(site, today),
+                policy=site_policy_status(site, today, policies_by_site.get(site.id, [])),
                 training_word=word,
                 training_state=state,
                 next_visit=next_visit(site, today),
