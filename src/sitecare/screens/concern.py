@@ -344,6 +344,8 @@ class ConcernScreen(Screen):
         concern = Concern.get_or_none(Concern.id == self.concern_id) if self.app.vault.is_open else None
         if concern is None:
             return action in ("back", "tab")
+        if self.app.vault.readonly and action not in ("back", "tab", "export"):
+            return False  # nothing can be recorded in a vault opened read-only
         closed = concern.status == "closed"
         if action in ("done", "add_entry", "correct", "follow_up", "outcome", "sign_off", "details"):
             return not closed
@@ -418,6 +420,9 @@ class ConcernScreen(Screen):
     @on(OptionList.OptionSelected)
     def option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
+        if self.app.vault.readonly:
+            self.notify("This vault is open read-only: nothing can be recorded.", severity="warning")
+            return
         if self.concern.status == "closed":
             self.notify("This concern is closed: u re-opens it (with a reason).")
             return
