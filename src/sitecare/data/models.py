@@ -59,11 +59,22 @@ def change() -> Iterator[None]:
     Saving inside the transaction would serialise a half-written image, so the hooks
     run only once the outermost block has committed.
     """
+    global _commits
     with database.atomic():
         yield
     if not database.in_transaction():
+        _commits += 1
         for callback in list(_after_commit):
             callback()
+
+
+_commits = 0
+
+
+def commit_count() -> int:
+    """How many changes have committed in this process: screens compare it to know
+    whether what they show is stale, instead of reading everything again."""
+    return _commits
 
 
 class AppendOnlyError(Exception):

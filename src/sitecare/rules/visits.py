@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
+from functools import lru_cache
 
 from dateutil.rrule import rrule, rrulestr
 
@@ -189,6 +190,7 @@ def check_rrule(text: str) -> str:
     return canonical
 
 
+@lru_cache(maxsize=4096)
 def next_visit(rrule_text: str, dtstart: date, today: date) -> date | None:
     """The next visit on or after `today` (a visit today counts); None once the pattern
     has ended (COUNT or UNTIL)."""
@@ -197,7 +199,15 @@ def next_visit(rrule_text: str, dtstart: date, today: date) -> date | None:
     return None if found is None else found.date()
 
 
+_WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
 def visits_on(rrule_text: str, dtstart: date, day: date) -> bool:
+    # A rule naming weekdays cannot fall on another weekday: skip the expansion, which
+    # is most of the cost of "today's visits" over hundreds of sites.
+    byday = next((p[6:] for p in (rrule_text or "").upper().split(";") if p.startswith("BYDAY=")), None)
+    if byday and not any(item.strip().endswith(_WEEKDAY_CODES[day.weekday()]) for item in byday.split(",")):
+        return False
     return next_visit(rrule_text, dtstart, day) == day
 
 

@@ -25,7 +25,7 @@ from textual.widgets import Button, Footer, Header, Input, LoadingIndicator, Opt
 from textual.widgets.option_list import Option
 
 from ..data import attention_inputs as inputs
-from ..data import queries
+from ..data import models, queries
 from ..data.calendar import CalendarError, CalendarExistsError, build_calendar, calendar_target, future_items, write_calendar
 from ..data.models import Action, Policy
 from ..rules.attention import (
@@ -236,18 +236,23 @@ class HomeScreen(Screen):
         self.query_one(OptionList).focus()
 
     def on_screen_resume(self) -> None:
-        self.refresh_data()
+        # Coming back to the home screen reads everything again only when something
+        # changed (or the day did): the list is the costliest thing at launch.
+        if getattr(self, "_seen", None) != (models.commit_count(), self.app.now().date(), self.app.vault.generation):
+            self.refresh_data()
 
     def on_resize(self) -> None:
         options = self.query_one(OptionList)
         if self.items and options.size.width and options.size.width - 2 != getattr(self, "_width", None):
-            self.refresh_data()
+            # Re-wrap what is already known; gathering again would double the launch.
+            self._render_options()
 
     def refresh_data(self) -> None:
         if not self.app.vault.is_open or not self.is_mounted:
             return
         now = self.app.now()
         today = now.date()
+        self._seen = (models.commit_count(), today, self.app.vault.generation)
         self.items = inputs.current_attention(now)
         tally = counts(self.items)
         self.shown = [i for i in self.items if self.show_upcoming or i.severity is not Severity.UPCOMING]
@@ -271,23 +276,28 @@ class HomeScreen(Screen):
             clear.display = False
 
         self._show_visits(today)
+        self._render_options()
 
+    def _render_options(self) -> None:
+        now = self.app.now()
+        today = now.date()
+        tally = counts(self.items)
         options = self.query_one(OptionList)
         highlighted = options.highlighted
         options.clear_options()
         self._width = width = (options.size.width or self.size.width or 80) - 2
-        for index, item in enumerate(self.shown):
-            options.add_option(Option(item_prompt(item, today, now, width), id=str(index)))
+        # One batch: adding options one by one re-laid the list out each time.
+        batch = [Option(item_prompt(item, today, now, width), id=str(index)) for index, item in enumerate(self.shown)]
         hidden = len(self.items) - len(self.shown)
         if hidden:
-            options.add_option(Option(Content.styled(f"{hidden} more due later: press u to show them.", "$text-muted"),
-                                      id="more"))
+            batch.append(Option(Content.styled(f"{hidden} more due later: press u to show them.", "$text-muted"), id="more"))
         elif self.show_upcoming and tally.upcoming:
-            options.add_option(Option(Content.styled("Press u to hide what is due later.", "$text-muted"), id="more"))
+            batch.append(Option(Content.styled("Press u to hide what is due later.", "$text-muted"), id="more"))
         if not self.items:
-            options.add_option(Option(Content.styled(
+            batch.append(Option(Content.styled(
                 "Nothing has a due date yet. Add your training (t) and your sites (s); what needs doing appears here.",
                 "$text-muted"), id="more"))
+        options.add_options(batch)
         if options.option_count:
             options.highlighted = min(highlighted or 0, options.option_count - 1)
         self.refresh_bindings()
