@@ -18,6 +18,7 @@ from ..data.models import LocalAuthority
 from ..rules.dates import show_date
 from . import formfields as ff
 from .formfields import Field, FormScreen
+from .keys import NEW_CONCERN
 
 WIDE = 120
 
@@ -113,6 +114,7 @@ class AuthorityFormScreen(FormScreen):
 class AuthoritiesScreen(Screen):
     CSS_PATH = "authorities.tcss"
     BINDINGS = [
+        NEW_CONCERN,
         Binding("n", "add", "Add", id="authorities-add"),
         Binding("e", "edit", "Edit", id="authorities-edit"),
         Binding("i", "import_csv", "Import CSV", id="authorities-import"),

@@ -20,6 +20,7 @@ from ..data.clients import ClientView
 from ..data.models import Client
 from ..rules.dates import describe_distance, show_date
 from .record_forms import DateDialog, typed, tone
+from .keys import NEW_CONCERN
 
 WIDE = 110
 
@@ -41,6 +42,7 @@ def type_words(view: ClientView, today: date) -> str:
 class ClientsScreen(Screen):
     CSS_PATH = "clients.tcss"
     BINDINGS = [
+        NEW_CONCERN,
         Binding("slash", "filter", "Filter", id="clients-filter"),
         Binding("n", "new_client", "New", id="clients-new"),
         Binding("e", "edit_client", "Edit", id="clients-edit"),

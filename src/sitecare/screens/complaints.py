@@ -20,6 +20,7 @@ from ..data.complaints import ComplaintView
 from ..rules.dates import show_date
 from ..rules.workdays import NATION_NAMES
 from .record_forms import DateDialog, PathDialog, tone, typed
+from .keys import NEW_CONCERN
 
 WIDE = 110
 
@@ -27,6 +28,7 @@ WIDE = 110
 class ComplaintsScreen(Screen):
     CSS_PATH = "complaints.tcss"
     BINDINGS = [
+        NEW_CONCERN,
         Binding("n", "new_complaint", "New", id="complaints-new"),
         Binding("e", "edit_complaint", "Edit", id="complaints-edit"),
         Binding("w", "acknowledged", "Acknowledged", id="complaints-acknowledged"),

@@ -42,6 +42,7 @@ from ..rules.phones import PhoneError, show_phone
 from .confirm import ConfirmScreen
 from .formfields import Field, FormScreen
 from .training_form import PathSuggester
+from .keys import NEW_CONCERN
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -211,6 +212,7 @@ class HomeScreen(Screen):
     CSS_PATH = "home.tcss"
     COMMANDS = {AttentionCommands}
     BINDINGS = [
+        NEW_CONCERN,
         Binding("u", "toggle_upcoming", "Show later", id="home-upcoming"),
         Binding("i", "details", "Details", id="home-details"),
         Binding("x", "export_calendar", "Calendar", id="home-calendar", tooltip="Export the due dates (.ics)"),

@@ -19,6 +19,7 @@ from ..rules.dates import show_date
 from ..rules.policy import PolicyState
 from ..rules.validity import TrainingState
 from .confirm import ConfirmScreen
+from .keys import NEW_CONCERN
 
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -90,6 +91,7 @@ def matches(summary: SiteSummary, words: list[str]) -> bool:
 class SitesScreen(Screen):
     CSS_PATH = "sites.tcss"
     BINDINGS = [
+        NEW_CONCERN,
         Binding("slash", "filter", "Filter", id="sites-filter"),
         Binding("b", "briefing", "Briefing", id="sites-briefing"),
         Binding("n", "new_site", "New", id="sites-new"),

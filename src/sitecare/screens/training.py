@@ -25,6 +25,7 @@ from ..rules.validity import TrainingState, TrainingStatus
 from .confirm import ConfirmScreen
 from .home import AttentionCommands
 from .training_form import PathScreen, TrainingFormScreen
+from .keys import NEW_CONCERN
 
 WIDE = 110
 
@@ -52,6 +53,7 @@ class TrainingScreen(Screen):
     CSS_PATH = "training.tcss"
     COMMANDS = {AttentionCommands}
     BINDINGS = [
+        NEW_CONCERN,
         Binding("n", "add", "Add", id="training-add"),
         Binding("e", "edit", "Edit", id="training-edit"),
         Binding("f", "attach", "Attach", id="training-attach", tooltip="Attach a certificate file"),
