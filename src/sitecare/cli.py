@@ -130,8 +130,7 @@ def _check_moment(args: argparse.Namespace) -> datetime:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from .data.attention_inputs import current_attention
-    from .rules.attention import SEVERITY_LABELS, Severity, counts, describe_due, within
-    from .rules.dates import show_date
+    from .rules.attention import Severity, counts, within
 
     if args.within is not None and args.within < 0:
         raise CliError("--within needs a number of days, 0 or more.")
@@ -144,6 +143,21 @@ def cmd_check(args: argparse.Namespace) -> int:
         vault.close()
     shown = within(everything, today, args.within)
     tally = counts(shown)
+    code = EXIT_OVERDUE if any(item.severity is Severity.OVERDUE for item in shown) else EXIT_OK
+    try:
+        _print_check(args, shown, tally, today, now)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Piped into head or a pager that quit: the reader has what it wanted, and the
+        # exit code still says whether something is overdue.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return code
+
+
+def _print_check(args, shown, tally, today, now) -> None:
+    from .rules.attention import SEVERITY_LABELS, describe_due
+    from .rules.dates import show_date
+
     if args.json:
         print(json.dumps({
             "date": today.isoformat(),
@@ -166,7 +180,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             ],
         }, indent=2))
     else:
-        horizon = "" if args.within is None else f" (and what falls due within {args.within} days)"
+        horizon = "" if args.within is None else f" (and what falls due within {args.within} day{'s' if args.within != 1 else ''})"
         if not shown:
             print(f"{show_date(today)}: all clear, nothing is overdue or due soon{horizon}.")
         else:
@@ -175,7 +189,6 @@ def cmd_check(args: argparse.Namespace) -> int:
             for item in shown:
                 print(f"{SEVERITY_LABELS[item.severity].upper():9} {show_date(item.due):>11}  {item.label}: {item.subject}")
                 print(f"{'':22} {describe_due(item, today, now)}; {item.what_to_do}")
-    return EXIT_OVERDUE if any(item.severity is Severity.OVERDUE for item in shown) else EXIT_OK
 
 
 def cmd_export_calendar(args: argparse.Namespace) -> int:
@@ -333,6 +346,24 @@ def make_demo_vault(folder: Path, today: date) -> Vault:
     return vault
 
 
+DEMO_PREFIX = "sitecare-demo-"
+
+
+def _remove_abandoned_demos() -> None:
+    """A demo whose terminal was closed (SIGHUP) never reached its clean-up: remove
+    throwaway demo folders whose lock no running sitecare holds."""
+    for folder in Path(tempfile.gettempdir()).glob(DEMO_PREFIX + "*"):
+        if not folder.is_dir():
+            continue
+        vault = Vault(folder)
+        try:
+            vault.acquire_lock()
+        except (VaultLockedError, OSError):
+            continue
+        vault.release_lock()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     if args.no_open:
         if args.vault is None:
@@ -342,7 +373,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"Demo vault written to {vault.folder} (passphrase: {DEMO_PASSPHRASE}).")
         return EXIT_OK
     throwaway = args.vault is None
-    folder = Path(tempfile.mkdtemp(prefix="sitecare-demo-")) if throwaway else args.vault.expanduser()
+    if throwaway:
+        _remove_abandoned_demos()
+    folder = Path(tempfile.mkdtemp(prefix=DEMO_PREFIX)) if throwaway else args.vault.expanduser()
     try:
         vault = make_demo_vault(folder, date.today())
         return run_app(vault, demo=True)
