@@ -137,6 +137,10 @@ def test_every_source_is_gathered_from_the_vault(open_vault):
         # Referred Mon 2 Nov 2026; 5 Scottish working days: 3, 4, 5, 6, 9 Nov -> Mon 9 Nov.
         (Kind.OUTCOME, RecordRef("concern", ids["concern"])): (date(2026, 11, 9), Severity.OVERDUE),
         (Kind.SERIOUS_INCIDENT, RecordRef("concern", ids["incident"])): (date(2026, 11, 22), Severity.DUE_SOON),
+        # Procedure steps not done: tell the DSL immediately after the session (2 Nov,
+        # 10:00); contact the safeguarding team by the end of the day noticed (21 Nov).
+        (Kind.PROCEDURE_STEP, RecordRef("concern", ids["concern"])): (date(2026, 11, 2), Severity.OVERDUE),
+        (Kind.PROCEDURE_STEP, RecordRef("concern", ids["incident"])): (date(2026, 11, 21), Severity.OVERDUE),
         (Kind.COMPLAINT_ACK, RecordRef("complaint", ids["complaint"])): (date(2026, 11, 27), Severity.DUE_SOON),
         (Kind.COMPLAINT_RESPONSE, RecordRef("complaint", ids["complaint"])): (date(2026, 12, 14), Severity.DUE_SOON),
         (Kind.CONSENT_REVIEW, RecordRef("consent", ids["consent"])): (date(2026, 11, 25), Severity.DUE_SOON),
@@ -210,24 +214,28 @@ async def test_home_lists_most_urgent_first_with_visits_and_counts(open_vault):
     app = make_app(open_vault)
     async with app.run_test(size=SIZE) as pilot:
         assert isinstance(app.screen, HomeScreen)
-        assert text(app, "#home-counts").startswith("6 overdue · 6 due soon · 3 later · 1 site · 2 open concerns")
+        assert text(app, "#home-counts").startswith("8 overdue · 6 due soon · 3 later · 1 site · 2 open concerns")
         assert not app.screen.query_one("#home-clear").display
         visits = text(app, "#home-visits")
         assert "Today, Sunday 22 Nov 2026" in visits
         assert "Heron Way Primary · DSL Claire Ashdown 07700 900123 · CPOMS" in visits
         listed = rows(app)
         firsts = [r.split("\n")[0] for r in listed]
-        assert firsts[0] == "OVERDUE  Concern action: C-2026-001 at Heron Way Primary"
-        assert firsts[1] == "OVERDUE  Outcome awaited: C-2026-001 at Heron Way Primary"
-        assert firsts[2:6] == [
+        # Missed procedure steps come first: a reporting step waits on no one else.
+        assert firsts[0] == "OVERDUE  Concern step: C-2026-001 at Heron Way Primary"
+        assert "Tell the site's DSL (Claire Ashdown," in listed[0]
+        assert firsts[1] == "OVERDUE  Concern step: C-2026-002 at Heron Way Primary"
+        assert firsts[2] == "OVERDUE  Concern action: C-2026-001 at Heron Way Primary"
+        assert firsts[3] == "OVERDUE  Outcome awaited: C-2026-001 at Heron Way Primary"
+        assert firsts[4:8] == [
             "OVERDUE  Site requirement: Safeguarding children for Heron Way Primary",
             "OVERDUE  Policy: Heron Way Primary",
             "OVERDUE  Site contacts: Heron Way Primary",
             "OVERDUE  Local authority: Fictional Council",
         ]
         # Due soon, by date: the 24-hour notification is due at 10:00 today.
-        assert firsts[6] == "DUE SOON Serious incident: C-2026-002 at Heron Way Primary"
-        assert "due by 10:00 today" in listed[6]
+        assert firsts[8] == "DUE SOON Serious incident: C-2026-002 at Heron Way Primary"
+        assert "due by 10:00 today" in listed[8]
         assert listed[-1] == "3 more due later: press u to show them."
         await pilot.press("u")
         await pilot.pause()

@@ -20,6 +20,7 @@ from sitecare.rules.attention import (
     Kind,
     OutcomeInput,
     PolicyInput,
+    ProcedureStepInput,
     RecordRef,
     RequirementInput,
     RetentionInput,
@@ -521,3 +522,69 @@ def test_describe_due():
 def test_negative_window_is_refused():
     with pytest.raises(ValueError):
         Windows(training_days=-1)
+
+
+# --------------------------------------------------------------------------- procedure steps
+
+
+def step(due, contact_name="Claire Ashdown", contact_phone="07700 900123", due_text="immediately"):
+    return ProcedureStepInput(9, "C-2026-009", "Heron Way Primary", "Tell the site's DSL", due,
+                              contact_name, contact_phone, due_text)
+
+
+class TestProcedureSteps:
+    def test_a_step_due_at_this_very_moment_is_not_yet_overdue(self):
+        now = datetime(2026, 11, 22, 14, 30)
+        item = one(now.date(), now=now, procedure_steps=[step(datetime(2026, 11, 22, 14, 30))])
+        assert item.kind is Kind.PROCEDURE_STEP
+        assert item.severity is SOON
+        assert item.due == date(2026, 11, 22)
+        assert item.due_at == datetime(2026, 11, 22, 14, 30)
+        assert item.subject == "C-2026-009 at Heron Way Primary"
+        assert item.label == "Concern step"
+        assert item.action == "Tell the site's DSL (Claire Ashdown, 07700 900123)"
+        assert item.ref == RecordRef("concern", 9)
+        assert describe_due(item, now.date(), now) == "due by 14:30 today"
+
+    def test_one_minute_past_the_moment_is_overdue(self):
+        now = datetime(2026, 11, 22, 14, 31)
+        item = one(now.date(), now=now, procedure_steps=[step(datetime(2026, 11, 22, 14, 30))])
+        assert item.severity is OVERDUE
+        assert describe_due(item, now.date(), now) == "overdue since 14:30 today"
+
+    def test_due_by_the_end_of_today(self):
+        due = datetime(2026, 11, 10, 23, 59, 59)  # "same day": the end of the day noticed
+        during = one(date(2026, 11, 10), now=datetime(2026, 11, 10, 23, 59, 59),
+                     procedure_steps=[step(due, due_text="by the end of 10 Nov 2026")])
+        assert during.severity is SOON
+        after = one(date(2026, 11, 11), now=datetime(2026, 11, 11, 0, 0),
+                    procedure_steps=[step(due, due_text="by the end of 10 Nov 2026")])
+        assert after.severity is OVERDUE
+
+    def test_a_working_day_deadline_is_a_day(self):
+        # "within 1 working day" of Fri 20 Nov 2026: Mon 23 Nov.
+        due = date(2026, 11, 23)
+        assert one(date(2026, 11, 23), procedure_steps=[step(due)]).severity is SOON
+        assert one(date(2026, 11, 24), procedure_steps=[step(due)]).severity is OVERDUE
+        assert one(date(2026, 11, 23), procedure_steps=[step(due)]).due_at is None
+        # 30 days ahead is inside the "other" window, 31 days is not.
+        assert one(date(2026, 10, 24), procedure_steps=[step(due)]).severity is SOON
+        assert one(date(2026, 10, 23), procedure_steps=[step(due)]).severity is LATER
+
+    def test_no_contact_recorded_leaves_the_title_alone(self):
+        item = one(date(2026, 11, 22), procedure_steps=[step(date(2026, 11, 23), "", "")])
+        assert item.action == "Tell the site's DSL"
+
+    def test_a_name_without_a_phone(self):
+        item = one(date(2026, 11, 22), procedure_steps=[step(date(2026, 11, 23), "Claire Ashdown", "")])
+        assert item.action == "Tell the site's DSL (Claire Ashdown)"
+
+    def test_an_overdue_step_comes_before_an_overdue_action_but_after_the_24_hour_notification(self):
+        now = datetime(2026, 11, 22, 9, 0)
+        found = items(
+            now.date(), now=now,
+            concern_actions=[ConcernActionInput(1, 9, "C-2026-009", "Heron Way Primary", "Chase", "me", date(2026, 11, 1))],
+            procedure_steps=[step(datetime(2026, 11, 21, 16, 0))],
+            serious_incidents=[SeriousIncidentInput(9, "C-2026-009", "Heron Way Primary", datetime(2026, 11, 21, 8, 0))],
+        )
+        assert [i.kind for i in found] == [Kind.SERIOUS_INCIDENT, Kind.PROCEDURE_STEP, Kind.CONCERN_ACTION]

@@ -12,6 +12,12 @@ Readings of the schema made here (the other screens may refine them):
   chase action's date (data/concerns.py's await_outcome makes one), else
   `outcome_chase_days` working days after the last referral (else the last action or
   sharing entry, else the concern's creation) in the site's nation;
+- a step of an open or awaiting-outcome concern's procedure (data/concerns.py's
+  procedure_for, the concern screen's checklist) is due when it has a deadline, is not
+  done (its step_key "route/step" recorded and not undone since), is neither optional
+  nor on a route only offered, and is not the serious-incident notification
+  (notification-form / email-form: the serious-incident item says it); steps whose
+  deadline is "none" are left to the outcome and chase items;
 - a serious incident counts as notified once its chronology has the procedure's
   notification step done (step_key ".../notification-form" or ".../email-form", not
   undone since), or an action/sharing entry outside the steps that says it notified;
@@ -34,6 +40,7 @@ from ..rules import attention as rules
 from ..rules.concerns import CHASE_PREFIX
 from ..rules.policy import PolicySignature, PolicyVersion
 from ..rules.visits import visits_on
+from . import concerns as concern_queries
 from . import contacts as contact_queries
 from .models import (
     Action,
@@ -139,9 +146,13 @@ def gather(today: date) -> rules.AttentionInputs:
     policies_by_site: dict[int, list[Policy]] = {}
     for policy in Policy.select().order_by(Policy.recorded_on.desc(), Policy.id.desc()):
         policies_by_site.setdefault(policy.site_id, []).append(policy)
+    # Every contact (any dates) once: today's are the ones in post, and the concerns'
+    # procedures below need the ones in post on each concern's date.
+    all_contacts = list(Contact.select().order_by(Contact.site, Contact.role, Contact.name).namedtuples())
     in_post_by_site: dict[int, list[Contact]] = {}
-    for contact in contact_queries.contacts_on_everywhere(today).namedtuples():
-        in_post_by_site.setdefault(contact.site, []).append(contact)
+    for contact in all_contacts:
+        if contact.from_date <= today and (contact.to_date is None or contact.to_date >= today):
+            in_post_by_site.setdefault(contact.site, []).append(contact)
     policies = []
     site_contacts = []
     for site in sites:
@@ -252,6 +263,7 @@ def gather(today: date) -> rules.AttentionInputs:
         if concern.kind == "serious_incident" and not _notified(entries):
             noticed = concern.noticed_at or concern.occurred_at or concern.created_at
             serious.append(rules.SeriousIncidentInput(concern.id, concern.reference, site_name, noticed))
+    procedure_steps = _procedure_steps(open_concerns, sites_by_id, all_contacts, entries_by_concern)
 
     complaints = []
     open_complaints = list(Complaint.select().where(Complaint.resolved_on.is_null() & Complaint.resolved_stage.is_null()))
@@ -345,6 +357,7 @@ def gather(today: date) -> rules.AttentionInputs:
         policies=tuple(policies),
         site_contacts=tuple(site_contacts),
         concern_actions=tuple(concern_actions),
+        procedure_steps=tuple(procedure_steps),
         outcomes=tuple(outcomes),
         serious_incidents=tuple(serious),
         complaints=tuple(complaints),
@@ -368,6 +381,40 @@ def _new_periods(given_on: date, therapy_start: date | None) -> tuple[date, ...]
     if (therapy_start - given_on).days <= CONSENT_AHEAD_DAYS:
         return ()
     return (therapy_start,)
+
+
+def _procedure_steps(concerns, sites_by_id, all_contacts, entries_by_concern) -> list[rules.ProcedureStepInput]:
+    """The open concerns' procedure steps with a deadline that are not done. The
+    procedure is resolved per concern (as the concern screen does) from data loaded
+    once for all of them: no query per concern."""
+    if not concerns:
+        return []
+    templates = concern_queries.load_all_templates()
+    pre = concern_queries.preload(concerns, sites=sites_by_id, contacts=all_contacts, entries=entries_by_concern)
+    found = []
+    for concern in concerns:
+        site = sites_by_id.get(concern.site_id) if concern.site_id else None
+        procedure = concern_queries.procedure_for(concern, templates, pre)
+        for state in procedure.steps:
+            resolved = state.resolved
+            if state.done is not None or state.offered or resolved.optional:
+                continue
+            if resolved.due is None or resolved.step.deadline.kind == "none" or resolved.step.key in NOTIFIED_STEPS:
+                continue
+            who = (resolved.contacts or state.also or (None,))[0]
+            found.append(
+                rules.ProcedureStepInput(
+                    concern_id=concern.id,
+                    reference=concern.reference,
+                    site_name=site.name if site else "",
+                    step_title=resolved.step.title,
+                    due=resolved.due,
+                    contact_name=who.name if who is not None else "",
+                    contact_phone=who.phone if who is not None else "",
+                    due_text=resolved.due_text,
+                )
+            )
+    return found
 
 
 def _notified(entries: list[ChronologyEntry]) -> bool:

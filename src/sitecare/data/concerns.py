@@ -56,7 +56,10 @@ from .models import (
     ChronologyEntry,
     Client,
     Concern,
+    Contact,
+    LocalAuthority,
     NationalContact,
+    Organisation,
     ProcedureTemplate,
     Site,
     change,
@@ -566,10 +569,83 @@ def moment_of(concern: Concern) -> datetime:
     return concern.noticed_at or concern.occurred_at or concern.created_at
 
 
-def decisions(concern: Concern) -> dict[str, bool | None]:
+@dataclass(frozen=True)
+class Preloaded:
+    """What build_context / procedure_for read for many concerns, loaded once (one
+    query per table) so a list over hundreds of concerns makes no query per concern.
+    `contacts` holds every contact row of every site (any dates); `entries` the
+    chronology rows with a step_key (at least `id` and `step_key`) by concern id."""
+
+    sites: Mapping[int, Site]
+    authorities: Mapping[int, LocalAuthority]
+    organisations: Mapping[int, Organisation]
+    contacts: Mapping[int, Sequence[Any]]
+    national: tuple[NationalContact, ...]
+    clients: Mapping[int, Client]
+    entries: Mapping[int, Sequence[Any]]
+
+    def step_entries(self, concern: Concern) -> list[Any]:
+        return sorted(self.entries.get(concern.id, ()), key=lambda e: e.id)
+
+    def site_of(self, concern: Concern) -> Site | None:
+        return self.sites.get(concern.site_id) if concern.site_id is not None else None
+
+    def contacts_on(self, site: Site, day: date, role: str) -> list[Any]:
+        return sorted(
+            (c for c in self.contacts.get(site.id, ())
+             if c.role == role and c.from_date <= day and (c.to_date is None or c.to_date >= day)),
+            key=lambda c: c.name,
+        )
+
+
+def preload(
+    concerns: Sequence[Concern],
+    sites: Mapping[int, Site] | None = None,
+    contacts: Sequence[Any] | None = None,
+    entries: Mapping[int, Sequence[Any]] | None = None,
+) -> Preloaded:
+    """Load what procedure_for needs for `concerns`, one query per table. Callers that
+    already hold the sites, every contact row or the concerns' step entries pass them."""
+    if sites is None:
+        sites = {s.id: s for s in Site.select()}
+    if contacts is None:
+        contacts = list(Contact.select().namedtuples())
+    by_site: dict[int, list[Any]] = {}
+    for contact in contacts:
+        by_site.setdefault(contact.site, []).append(contact)
+    if entries is None:
+        found: dict[int, list[Any]] = {}
+        ids = [c.id for c in concerns]
+        for start in range(0, len(ids), 500):
+            query = (
+                ChronologyEntry.select(ChronologyEntry.id, ChronologyEntry.concern, ChronologyEntry.step_key)
+                .where(ChronologyEntry.concern.in_(ids[start : start + 500]) & (ChronologyEntry.step_key != ""))
+                .namedtuples()
+            )
+            for row in query:
+                found.setdefault(row.concern, []).append(row)
+        entries = found
+    client_ids = sorted({c.client_id for c in concerns if c.client_id is not None})
+    clients: dict[int, Client] = {}
+    for start in range(0, len(client_ids), 500):
+        for client in Client.select().where(Client.id.in_(client_ids[start : start + 500])):
+            clients[client.id] = client
+    return Preloaded(
+        sites=sites,
+        authorities={la.id: la for la in LocalAuthority.select()},
+        organisations={o.id: o for o in Organisation.select()},
+        contacts=by_site,
+        national=tuple(NationalContact.select().where(NationalContact.key.in_(("police", "nspcc_whistleblowing", "ico")))),
+        clients=clients,
+        entries=entries,
+    )
+
+
+def decisions(concern: Concern, pre: Preloaded | None = None) -> dict[str, bool | None]:
     """The latest recorded answer to each of DECISIONS (None: not known)."""
     found: dict[str, bool | None] = {}
-    for entry in concern.chronology.order_by(ChronologyEntry.id):
+    rows = pre.step_entries(concern) if pre is not None else concern.chronology.order_by(ChronologyEntry.id)
+    for entry in rows:
         match = _CONDITION_KEY.match(entry.step_key or "")
         if match and match.group("name") in DECISIONS:
             value = match.group("value")
@@ -577,12 +653,15 @@ def decisions(concern: Concern) -> dict[str, bool | None]:
     return found
 
 
-def build_context(concern: Concern) -> ProcedureContext:
+def build_context(concern: Concern, pre: Preloaded | None = None) -> ProcedureContext:
     """Everything the engine needs, as it was on the concern's date."""
-    site: Site | None = concern.site
+    site: Site | None = pre.site_of(concern) if pre is not None else concern.site
     moment = moment_of(concern)
     day = moment.date()
-    la = site.local_authority if site is not None else None
+    if pre is not None:
+        la = pre.authorities.get(site.local_authority_id) if site is not None and site.local_authority_id else None
+    else:
+        la = site.local_authority if site is not None else None
     nation = la.nation if la is not None and la.nation in NATIONS else "ENG"
     office = OfficeHours()
     if la is not None:
@@ -591,7 +670,7 @@ def build_context(concern: Concern) -> ProcedureContext:
     contacts: dict[str, tuple[ContactInfo, ...]] = {}
     if site is not None:
         for db_role, role in SITE_ROLES.items():
-            found = contacts_on(site, day, db_role)
+            found = pre.contacts_on(site, day, db_role) if pre is not None else contacts_on(site, day, db_role)
             if found:
                 contacts[role] = tuple(
                     _info(c.name, c.phone, c.email, organisation=site.name, source=c.where_to_find) for c in found
@@ -611,9 +690,15 @@ def build_context(concern: Concern) -> ProcedureContext:
                 _info(la.mental_health_name or f"{la.name} mental-health trust", la.mental_health_phone,
                       organisation=la.name, source=la.source),
             )
-    for row in NationalContact.select().where(NationalContact.key.in_(("police", "nspcc_whistleblowing", "ico"))):
+    national = pre.national if pre is not None else NationalContact.select().where(
+        NationalContact.key.in_(("police", "nspcc_whistleblowing", "ico"))
+    )
+    for row in national:
         contacts[row.key] = (_info(row.name, row.phone, row.email, organisation=row.name, source=row.source, hours=row.hours),)
-    org = site.organisation if site is not None else None
+    if pre is not None:
+        org = pre.organisations.get(site.organisation_id) if site is not None and site.organisation_id else None
+    else:
+        org = site.organisation if site is not None else None
     if org is not None:
         if org.safeguarding_lead_name or org.safeguarding_lead_phone or org.safeguarding_lead_email:
             contacts["own_org_safeguarding_lead"] = (
@@ -624,14 +709,17 @@ def build_context(concern: Concern) -> ProcedureContext:
             contacts["own_org_manager"] = (
                 _info(org.manager_name or f"{org.name} manager", org.manager_phone, org.manager_email, organisation=org.name),
             )
-    client: Client | None = concern.client
+    if pre is not None:
+        client: Client | None = pre.clients.get(concern.client_id) if concern.client_id is not None else None
+    else:
+        client = concern.client
     if client is not None:
         if (client.gp_contact or "").strip():
             contacts["gp"] = (_info(" ".join(client.gp_contact.split()), organisation="GP"),)
         if (client.parent_carer_contact or "").strip():
             contacts["parent_carer"] = (_info(" ".join(client.parent_carer_contact.split())),)
 
-    decided = decisions(concern)
+    decided = decisions(concern, pre)
     about_head = decided.get("about_head")
     return ProcedureContext(
         moment=moment,
@@ -688,9 +776,10 @@ class ConcernProcedure:
         return None
 
 
-def _done_steps(concern: Concern) -> dict[str, ChronologyEntry]:
+def _done_steps(concern: Concern, pre: Preloaded | None = None) -> dict[str, ChronologyEntry]:
     done: dict[str, ChronologyEntry] = {}
-    for entry in concern.chronology.order_by(ChronologyEntry.id):
+    rows = pre.step_entries(concern) if pre is not None else concern.chronology.order_by(ChronologyEntry.id)
+    for entry in rows:
         key = entry.step_key or ""
         if key.startswith(UNDO_PREFIX):
             done.pop(key[len(UNDO_PREFIX):], None)
@@ -699,21 +788,31 @@ def _done_steps(concern: Concern) -> dict[str, ChronologyEntry]:
     return done
 
 
-def procedure_for(concern: Concern, templates: TemplateSet | None = None) -> ConcernProcedure:
-    """The concern's steps with contacts as on its date, deadlines, gaps and what is done."""
+def procedure_for(
+    concern: Concern, templates: TemplateSet | None = None, pre: Preloaded | None = None
+) -> ConcernProcedure:
+    """The concern's steps with contacts as on its date, deadlines, gaps and what is done.
+    With `pre` (see preload()) it makes no query; `StepState.done` is then the entry row."""
     templates = templates or load_all_templates()
-    ctx = build_context(concern)
+    ctx = build_context(concern, pre)
+    if pre is not None:
+        site = pre.site_of(concern)
+        org = pre.organisations.get(site.organisation_id) if site is not None and site.organisation_id else None
+        template_key = (site.procedure_template or (org.procedure_template if org is not None else "")) if site else ""
+    else:
+        site = concern.site
+        template_key = site_template_key(site)
     choice = engine.explain_route(
         ctx.arrangement or "commissioned",
         concern.client_type if concern.client_type in engine.CLIENT_TYPES else "unknown",
         concern.kind if concern.kind in engine.KINDS else "disclosure",
         concern.immediate_danger,
-        site_template_key(concern.site) or None,
+        template_key or None,
         list(templates.templates),
     )
     route_keys = list(concern.routes or choice.all)
     procedure = engine.resolve_routes(route_keys, templates.templates, ctx)
-    done = _done_steps(concern)
+    done = _done_steps(concern, pre)
     def also(step: engine.ResolvedStep) -> tuple[ContactInfo, ...]:
         if step.contacts or step.role == step.step.role or step.step.role == "self":
             return ()
@@ -724,10 +823,10 @@ def procedure_for(concern: Concern, templates: TemplateSet | None = None) -> Con
         for step in procedure.steps
     )
     notes = list(choice.notes) + list(procedure.notes)
-    if concern.site is None:
+    if site is None:
         notes.insert(0, "No site is recorded: commissioned work is assumed and the site's contacts show as gaps.")
     relevant = relevant_decisions(concern, route_keys)
-    decided = decisions(concern)
+    decided = decisions(concern, pre)
     open_decisions = tuple(d for d in relevant if d not in decided and not (d == "about_head" and concern.about_head))
     names = {k: templates.templates[k].name for k in route_keys if k in templates.templates}
     return ConcernProcedure(

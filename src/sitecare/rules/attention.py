@@ -12,7 +12,9 @@ Sources and the seeds they come from:
 - policies to re-sign (003: read and sign each establishment's policy; rules/policy.py);
 - site contacts not confirmed this academic year (003: know each establishment's
   designated lead; schools from 1 September, other sites every 12 months);
-- concern actions overdue; outcomes awaited (chased after N working days); the
+- concern actions overdue; the steps of an open concern's procedure that have a
+  deadline and are not done (tell the site's DSL immediately, refer the same day,
+  within N working days ...); outcomes awaited (chased after N working days); the
   serious-incident notification within
   24 hours (002: further actions with timescales, follow up referrals, Notification of
   Serious Incident form within 24 hours);
@@ -64,6 +66,7 @@ __all__ = [
     "KIND_LABELS",
     "OutcomeInput",
     "PolicyInput",
+    "ProcedureStepInput",
     "RecordRef",
     "RequirementInput",
     "RetentionInput",
@@ -107,6 +110,7 @@ class Kind(StrEnum):
     CONTACTS = "contact_confirmation"
     NO_DSL = "dsl_missing"
     CONCERN_ACTION = "concern_action"
+    PROCEDURE_STEP = "procedure_step"
     OUTCOME = "outcome_awaited"
     SERIOUS_INCIDENT = "serious_incident_notification"
     COMPLAINT_ACK = "complaint_acknowledgement"
@@ -126,6 +130,7 @@ KIND_LABELS = {
     Kind.CONTACTS: "Site contacts",
     Kind.NO_DSL: "Site DSL",
     Kind.CONCERN_ACTION: "Concern action",
+    Kind.PROCEDURE_STEP: "Concern step",
     Kind.OUTCOME: "Outcome awaited",
     Kind.SERIOUS_INCIDENT: "Serious incident",
     Kind.COMPLAINT_ACK: "Complaint",
@@ -270,6 +275,26 @@ class ConcernActionInput:
 
 
 @dataclass(frozen=True)
+class ProcedureStepInput:
+    """A step of an open concern's procedure that has a deadline and is not done.
+
+    `due` is the step's deadline as the procedure engine gives it: a moment
+    (immediately, after the session, the same day, within N hours) compared by the
+    clock, or a day (within N working days) by which to act. `contact_name` and
+    `contact_phone` are who the step is with, when recorded (site staff or an
+    agency, never the client)."""
+
+    concern_id: int
+    reference: str
+    site_name: str
+    step_title: str
+    due: datetime | date
+    contact_name: str = ""
+    contact_phone: str = ""
+    due_text: str = ""
+
+
+@dataclass(frozen=True)
 class OutcomeInput:
     """A concern whose outcome is awaited. The chase falls `chase_days` working days
     (of the site's nation) after it was reported, or on `chase_due` when the concern
@@ -362,6 +387,7 @@ class AttentionInputs:
     policies: tuple[PolicyInput, ...] = ()
     site_contacts: tuple[SiteContactsInput, ...] = ()
     concern_actions: tuple[ConcernActionInput, ...] = ()
+    procedure_steps: tuple[ProcedureStepInput, ...] = ()
     outcomes: tuple[OutcomeInput, ...] = ()
     serious_incidents: tuple[SeriousIncidentInput, ...] = ()
     complaints: tuple[ComplaintInput, ...] = ()
@@ -532,6 +558,17 @@ def _concern_action(inp: ConcernActionInput, today: date) -> list[tuple]:
              inp.description + (f" (owner: {inp.owner})" if inp.owner and inp.owner.strip().lower() != "me" else ""))]
 
 
+def _procedure_step(inp: ProcedureStepInput, today: date) -> list[tuple]:
+    where = f" at {inp.site_name}" if inp.site_name else ""
+    who = ", ".join(p for p in (inp.contact_name.strip(), inp.contact_phone.strip()) if p)
+    action = f"{inp.step_title} ({who})" if who else inp.step_title
+    detail = f"A step of the concern's procedure, {inp.due_text}." if inp.due_text else "A step of the concern's procedure."
+    ref = RecordRef("concern", inp.concern_id)
+    if isinstance(inp.due, datetime):
+        return [(Kind.PROCEDURE_STEP, f"{inp.reference}{where}", inp.due.date(), action, ref, detail, inp.due)]
+    return [(Kind.PROCEDURE_STEP, f"{inp.reference}{where}", inp.due, action, ref, detail)]
+
+
 def _outcome(inp: OutcomeInput, today: date) -> list[tuple]:
     if inp.chase_due is not None:
         due = inp.chase_due
@@ -651,6 +688,7 @@ def attention_list(
         (inputs.policies, _policy),
         (inputs.site_contacts, _contacts),
         (inputs.concern_actions, _concern_action),
+        (inputs.procedure_steps, _procedure_step),
         (inputs.outcomes, _outcome),
         (inputs.serious_incidents, _serious_incident),
         (inputs.complaints, _complaint),
@@ -685,6 +723,7 @@ _KIND_RANK = {
     for rank, kind in enumerate(
         (
             Kind.SERIOUS_INCIDENT,
+            Kind.PROCEDURE_STEP,
             Kind.CONCERN_ACTION,
             Kind.OUTCOME,
             Kind.COMPLAINT_ACK,
