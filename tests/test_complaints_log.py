@@ -115,7 +115,7 @@ def test_a_site_without_a_local_authority_counts_in_england(open_vault):
     [
         ({"received": ""}, "received", "Enter the date the complaint was received"),
         ({"received": "23/11/2026"}, "received", "cannot be after today"),
-        ({"received": "31/02/2026"}, "received", "is not a date"),
+        ({"received": "31/02/2026"}, "received", "is not a real date"),
         ({"complainant": ""}, "complainant", "without naming them"),
         ({"complainant": "Jane Smith"}, "complainant", "looks like a name"),
         ({"summary": "  "}, "summary", "what the complaint is about"),

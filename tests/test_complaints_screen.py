@@ -114,7 +114,7 @@ async def test_log_a_complaint_through_to_stage_2(open_vault, template_kek):
         assert isinstance(app.screen, ComplaintsScreen)
         # Sat 21 Nov + 10 working days: Mon 23 .. Fri 27 (5), Mon 30 .. Fri 4 Dec (10).
         assert cells(app, "#complaints-table")[0][3:] == ["2", "reply by 4 Dec 2026"]
-        assert "Stage 2, formal complaint to cat: began 21 Nov 2026, reply by 4 Dec 2026" in detail(app)
+        assert "Stage 2, formal complaint to CAT: began 21 Nov 2026, reply by 4 Dec 2026" in detail(app)
 
         await pilot.press("o")
         await pilot.pause()

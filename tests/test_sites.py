@@ -100,7 +100,7 @@ async def test_the_form_refuses_a_duplicate_and_bad_dates(open_vault):
         await fill(app, pilot, "#visit_start", "31/02/2026")
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert "is not a date" in field_error(app, "visit_start")
+        assert "is not a real date" in field_error(app, "visit_start")
         await fill(app, pilot, "#visit_start", "03/09/2026")
         await pilot.press("ctrl+s")
         await pilot.pause()

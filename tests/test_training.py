@@ -301,7 +301,7 @@ async def test_kind_without_validity_has_no_expiry(open_vault):
 @pytest.mark.parametrize(
     "field, value, message",
     [
-        ("completed", "31/02/2026", "is not a date"),
+        ("completed", "31/02/2026", "is not a real date"),
         ("completed", "", "Enter the date you did the training"),
         ("completed", "01/12/2026", "in the future"),
         ("expires", "3 Sep", "needs a year"),

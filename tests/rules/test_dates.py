@@ -81,9 +81,19 @@ def test_29_february_in_a_leap_year():
     assert parse_uk_date("29/02/2024") == date(2024, 2, 29)
 
 
-@pytest.mark.parametrize("typed", ["29/02/2025", "31/04/2025", "13/13/2025", "2025-02-30", "00/01/2025"])
-def test_impossible_dates_are_refused(typed):
-    with pytest.raises(DateError, match="is not a date"):
+@pytest.mark.parametrize(
+    "typed, says",
+    [
+        # Typed day first, correctly: the message says what is wrong with the date itself.
+        ("29/02/2025", "not a real date: February 2025 has 28 days"),
+        ("31/04/2025", "not a real date: April 2025 has 30 days"),
+        ("13/13/2025", "there is no month 13"),
+        ("00/01/2025", "there is no day 0"),
+        ("2025-02-30", "is not a date"),
+    ],
+)
+def test_impossible_dates_are_refused(typed, says):
+    with pytest.raises(DateError, match=says):
         parse_uk_date(typed)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import date, datetime
 
@@ -71,6 +72,7 @@ def parse_uk_date(text: str) -> date:
         raise _not_a_date(cleaned)
     if _COMPACT.match(cleaned):
         return _compact(cleaned)
+    _explain_impossible(cleaned)
     year_first = bool(_YEAR_FIRST.match(cleaned))
     order = {"dayfirst": not year_first, "yearfirst": year_first}
     try:
@@ -88,6 +90,28 @@ def parse_uk_date(text: str) -> date:
     if str(first.year) not in cleaned:
         raise DateError(f"“{cleaned}”: type the year in full, for example 03/09/2025.")
     return _checked(cleaned, first.date())
+
+
+_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})[/.\- ](\d{1,2})[/.\- ](\d{4})$")
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+                "September", "October", "November", "December")
+
+
+def _explain_impossible(cleaned: str) -> None:
+    """31/02/2025 was typed day first, correctly: say what is wrong with it instead."""
+    match = _DAY_MONTH_YEAR.match(cleaned)
+    if not match:
+        return
+    day, month, year = (int(part) for part in match.groups())
+    if not 1 <= month <= 12:
+        raise DateError(f"“{cleaned}”: there is no month {month}; type the day first, then the month, for example 03/09/2025.")
+    if day < 1:
+        raise DateError(f"“{cleaned}”: there is no day {day}; days start at 1, for example 03/09/2025.")
+    try:
+        date(year, month, day)
+    except ValueError:
+        days = calendar.monthrange(year, month)[1]
+        raise DateError(f"“{cleaned}” is not a real date: {_MONTH_NAMES[month - 1]} {year} has {days} days.") from None
 
 
 def parse_optional_uk_date(text: str) -> date | None:

@@ -179,11 +179,11 @@ class ComplaintsScreen(Screen):
         text.append(f"\nAcknowledge by {show_date(v.acknowledgement_due)}: ")
         text.append(words, style=style)
         for s in v.stages:
-            text.append(f"\nStage {s.stage}, {s.name.lower()}: began {show_date(s.began_on)}")
+            text.append(f"\nStage {s.stage}, {_lower_first(s.name)}: began {show_date(s.began_on)}")
             if s.response_due is not None:
                 text.append(f", reply by {show_date(s.response_due)}: ")
             else:
-                text.append(f" ({s.handled_by.lower()}): ")
+                text.append(f" ({_lower_first(s.handled_by)}): ")
             words, style = judged(s.responded_on, s.response_due)
             text.append(words, style=style)
             if s.notes:
@@ -314,7 +314,7 @@ class ComplaintsScreen(Screen):
         self.app.push_screen(
             DateDialog(
                 f"Stage {number}: {info.name}",
-                f"The complainant took {view.reference} further: {info.handled_by.lower()} handles it, and {deadline}.",
+                f"The complainant took {view.reference} further: {_lower_first(info.handled_by)} handles it, and {deadline}.",
                 lambda text: complaints.check_next_stage(view.id, text, today),
                 typed(today),
                 label="Began on",
@@ -402,3 +402,9 @@ class MonitoringScreen(Screen):
             self.app.call_from_thread(self.notify, f"Not exported: {exc.strerror or exc}.", severity="error")
             return
         self.app.call_from_thread(self.notify, f"Exported to {target} (readable by you only).")
+
+
+def _lower_first(text: str) -> str:
+    """Mid-sentence case that keeps names and acronyms: "Formal complaint to CAT" ->
+    "formal complaint to CAT" (not "cat")."""
+    return text[:1].lower() + text[1:] if text else text

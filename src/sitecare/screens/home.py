@@ -419,7 +419,7 @@ class AttentionDetailScreen(ModalScreen[bool]):
                 yield Static(item.detail, classes="hint", markup=False)
             act = self.ACTS.get(item.kind)
             if act is None:
-                yield Static("Its own screen is not in this version yet: act on it there once it is.", classes="hint")
+                yield Static("Press Enter on the item in the list to open the record where this is done.", classes="hint")
             with Horizontal(classes="buttons"):
                 if act is not None:
                     yield Button(act[1], variant="primary", id=act[0], compact=True)
