@@ -8,17 +8,19 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, OptionList, Select, TextArea
+from textual.widgets import Checkbox, Input, OptionList, Select, SelectionList, TextArea
 
 from sitecare.app import SitecareApp
 from sitecare.data import concerns
 from sitecare.data.contacts import add_contact
 from sitecare.data.models import Action, ChronologyEntry, Concern, ProcedureTemplate, change
 from sitecare.data.vault import Vault
+from sitecare.screens.briefing import BriefingScreen
 from sitecare.screens.concern import ConcernScreen
-from sitecare.screens.concern_dialogs import EntryDialog
+from sitecare.screens.concern_dialogs import EntryDialog, SignOffDialog
 from sitecare.screens.concern_form import ChoiceScreen, ConcernFormScreen
 from sitecare.screens.concerns import ConcernsScreen
+from sitecare.screens.confirm import ConfirmScreen
 from sitecare.screens.templates import TemplatesScreen
 
 import concern_support as cs
@@ -143,10 +145,26 @@ async def test_from_the_capture_key_through_the_steps_to_sign_off(open_vault):
         assert Action.get_by_id(chase.id).done_on == NOW.date()
 
         # Sign off: "Agreed action taken" closes the concern.
+        # Steps still not done are named, and signing off over them asks first.
         await pilot.press("g")
         await settle(app, pilot)
+        assert isinstance(app.screen, SignOffDialog)
+        not_done = ("2 steps are not done: Give the DSL a copy of the record; "
+                    "The DSL decides what happens next.")
+        assert text_of(app, "#steps-not-done") == not_done
         await pilot.press(*"Agreed with Claire", "ctrl+s")
         await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert text_of(app, "#question") == not_done + " Sign off anyway?"
+        await pilot.press("enter")  # the safe answer has focus: nothing is signed off
+        await settle(app, pilot)
+        assert isinstance(app.screen, SignOffDialog)
+        assert Concern.get_by_id(concern.id).status == "open"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await pilot.press("shift+tab", "enter")  # "Sign off anyway"
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConcernScreen)
         concern = Concern.get_by_id(concern.id)
         assert (concern.status, concern.closed_on) == ("closed", NOW.date())
         assert "Closed (signed off 22 Nov 2026)" in text_of(app, "#concern-summary")
@@ -193,6 +211,83 @@ async def test_the_record_is_append_only_in_the_ui(open_vault):
         assert "He said his stepdad hit him with a belt." in record
         assert "Corrected by #2" in record and "Corrects #1 (kept as written)" in record
         assert ChronologyEntry.get_by_id(original.id).text == original.text
+
+
+async def test_the_step_dialog_opens_at_the_top_and_typing_is_never_lost(open_vault):
+    concern = cs.raise_concern(cs.site(), NOW)
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ConcernScreen(concern.id))
+        await settle(app, pilot)
+        await pilot.press("d")
+        await settle(app, pilot)
+        dialog = app.screen
+        assert isinstance(dialog, EntryDialog)
+        box = dialog.query_one(".concern-dialog")
+        assert box.scroll_y == 0  # the title and When are on screen
+        assert dialog.focused is dialog.query_one("#f-kind")
+        assert dialog.query_one("#f-at").region.bottom <= SIZE[1]
+        assert dialog.query_one(".dialog-title").region.y >= 0
+        await pilot.press("escape")
+        await settle(app, pilot)
+
+        # Correct entry: Tab onto a checkbox, then type: the words go into the text.
+        await pilot.press("2", "enter")
+        await settle(app, pilot)
+        dialog = app.screen
+        assert text_of(app, ".dialog-title") == "Correct entry #1"
+        await pilot.press(*"It was his uncle")
+        restricted = dialog.query_one("#f-restricted", Checkbox)
+        restricted.focus()
+        await pilot.pause()
+        await pilot.press(*", not his stepdad.")
+        await pilot.pause()
+        assert dialog.query_one("#f-text", TextArea).text == "It was his uncle, not his stepdad."
+        assert restricted.value is False
+        # A space on its own still ticks the box.
+        restricted.focus()
+        await pilot.pause(1.1)
+        await pilot.press("space")
+        await pilot.pause()
+        assert restricted.value is True
+
+
+async def test_new_concern_from_a_briefing_chooses_that_site(open_vault):
+    cs.site("Alder Brook Academy")
+    at = cs.site()
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.push_screen(BriefingScreen(at.id))
+        await settle(app, pilot)
+        form = await open_form(app, pilot)
+        assert form.query_one("#f-site", Select).value == at.id
+        await pilot.press("escape")  # nothing typed: closes without asking
+        await settle(app, pilot)
+        assert isinstance(app.screen, BriefingScreen)
+        assert open_vault.read_draft(concerns.DRAFT_NAME) is None
+        app.pop_screen()
+        await settle(app, pilot)
+        form = await open_form(app, pilot)  # elsewhere: no site is assumed
+        assert form.query_one("#f-site", Select).value is Select.NULL
+
+
+async def test_ticked_boxes_differ_in_text_not_only_colour(open_vault):
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        form = await open_form(app, pilot)
+        danger = form.query_one("#f-danger", Checkbox)
+        assert "▐ ▌" in str(danger.render())
+        danger.value = True
+        await pilot.pause()
+        assert "▐X▌" in str(danger.render())
+        categories = form.query_one("#f-categories", SelectionList)
+        categories.select(categories.get_option_at_index(1).value)
+        await pilot.pause()
+        lines = [categories.render_line(y).text for y in range(2)]
+        assert lines[0].startswith("▐ ▌") and lines[1].startswith("▐X▌")
 
 
 # --------------------------------------------------------------------------- the form

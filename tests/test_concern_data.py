@@ -464,6 +464,17 @@ def test_outcome_sign_off_and_reopening(open_vault):
     assert kinds.count("note") == 2 and "outcome" in kinds and "action_taken" in kinds
 
 
+def test_steps_not_done_leave_out_the_sign_off_step_itself(open_vault):
+    concern = cs.raise_concern(cs.site(), NOW)
+    before = [s.key for s in concerns.procedure_for(concern).steps if s.done is None]
+    left = [s.key for s in concerns.steps_not_done(concern)]
+    assert "commissioned/sign-off" in before and "commissioned/sign-off" not in left
+    assert left == [k for k in before if k != "commissioned/sign-off"]
+    first = concerns.procedure_for(concern).steps[0]
+    concerns.complete_step(concern, first, NOW, how="in person", said="Told her.")
+    assert [s.key for s in concerns.steps_not_done(concern)] == left[1:]
+
+
 def test_sign_off_can_close_open_actions_with_it(open_vault):
     concern = cs.raise_concern(cs.site(), NOW)
     concerns.add_action(concern, "Check the bruise photo is on CPOMS", "DSL", date(2026, 11, 23), NOW)

@@ -1140,8 +1140,8 @@ def _open_step(concern: Concern, step: str) -> str:
     return ""
 
 
-def sign_off(concern: Concern, now: datetime, note: str = "", who: str | None = None, close_actions: bool = False) -> ChronologyEntry:
-    """Sign off "Agreed action taken" (seed 000, step 6): the concern is closed."""
+def check_sign_off(concern: Concern, close_actions: bool = False) -> None:
+    """Raise ConcernError if the concern cannot be signed off as things stand."""
     _check_open(concern)
     still_open = open_actions(concern)
     if still_open and not close_actions:
@@ -1150,6 +1150,20 @@ def sign_off(concern: Concern, now: datetime, note: str = "", who: str | None = 
             "mark them done first, or close them with the sign-off.",
             "actions",
         )
+
+
+def steps_not_done(concern: Concern) -> list[StepState]:
+    """The steps still not done that a sign-off would leave behind: every undone step but
+    the sign-off step itself (which the sign-off ticks), in the procedure's order."""
+    undone = [state for state in procedure_for(concern).steps if state.done is None]
+    ticked = next((state.key for state in undone if state.resolved.step.key == "sign-off"), "")
+    return [state for state in undone if state.key != ticked]
+
+
+def sign_off(concern: Concern, now: datetime, note: str = "", who: str | None = None, close_actions: bool = False) -> ChronologyEntry:
+    """Sign off "Agreed action taken" (seed 000, step 6): the concern is closed."""
+    check_sign_off(concern, close_actions)
+    still_open = open_actions(concern)
     text = SIGN_OFF_TEXT + "." + (f" {note.strip()}" if note.strip() else "")
     step_key = _open_step(concern, "sign-off")
     with change():

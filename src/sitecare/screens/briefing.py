@@ -62,6 +62,11 @@ class BriefingScreen(Screen):
         super().__init__()
         self.site_id = site_id
 
+    @property
+    def new_concern_site_id(self) -> int:
+        """ctrl+n here raises a concern with this site already chosen (concern_form)."""
+        return self.site_id
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield VerticalScroll(id="briefing")

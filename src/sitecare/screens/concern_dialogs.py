@@ -7,10 +7,11 @@ once something was recorded; a refused value is shown next to its field in one s
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Iterable
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -35,6 +36,7 @@ from ..rules.concerns import (
 )
 from ..rules.dates import DateError, parse_uk_date, show_date
 from ..rules.workdays import NATION_NAMES, add_working_days
+from .concern_ticks import TickBox
 from .confirm import ConfirmScreen
 
 
@@ -174,6 +176,8 @@ class EntryDialog(ConcernDialog):
         else:
             self.heading = heading or "Add to the record"
         self.submit_label = "Save entry"
+        self._redirected_at = 0.0
+        self._redirect_told = False
 
     def fields(self) -> Iterable[Widget]:
         now = self.app.now().replace(second=0, microsecond=0)
@@ -216,18 +220,43 @@ class EntryDialog(ConcernDialog):
             Input(placeholder="e.g. seeking it could put the child at risk", id="f-consent_reason"),
             "consent_reason",
         )
-        yield Checkbox("Restricted third-party information", id="f-restricted")
+        yield TickBox("Restricted third-party information", id="f-restricted")
         if self.corrects is not None:
-            yield Checkbox("Also mark the corrected entry restricted", id="f-restrict_original")
+            yield TickBox("Also mark the corrected entry restricted", id="f-restrict_original")
             if "/" in (self.corrects.step_key or ""):
-                yield Checkbox("The step it recorded was not done after all", id="f-undo")
+                yield TickBox("The step it recorded was not done after all", id="f-undo")
 
     def on_mount(self) -> None:
         self._show_for_kind()
-        preset = self.step is not None or self.corrects is not None or self.kind == "outcome"
+        if self.step is not None:
+            # A step: the first field, at the top, so the title and When can be seen
+            # (typing still goes into the text, see on_key).
+            self.query_one("#f-kind").focus(scroll_visible=False)
+            self.call_after_refresh(self.query_one(".concern-dialog", VerticalScroll).scroll_home, animate=False)
+            return
+        preset = self.corrects is not None or self.kind == "outcome"
         first = self.query("#f-text") if preset else self.query("#f-kind")
         if first:
             first.first().focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """Letters typed while a checkbox, list or button has focus go into the text, as in
+        the concern form, rather than being lost (Input and TextArea stop the keys they type)."""
+        character = event.character
+        if not event.is_printable or not character:
+            return
+        if event.key == "space" and time.monotonic() - self._redirected_at > 1.0:
+            return  # a space on its own ticks a checkbox, as it should
+        self._redirected_at = time.monotonic()
+        event.stop()
+        event.prevent_default()
+        text = self.query_one("#f-text", TextArea)
+        self.set_focus(text)
+        text.move_cursor(text.document.end)
+        text.insert(character)
+        if not self._redirect_told:
+            self._redirect_told = True
+            self.notify("Typing goes into the text; Tab and shift+Tab move between fields.")
 
     @on(Select.Changed, "#f-kind")
     def kind_changed(self, event: Select.Changed) -> None:
@@ -362,8 +391,8 @@ class DetailsDialog(ConcernDialog):
             "Kind", Select([(label, value) for value, label in KIND_LABELS.items()], allow_blank=False,
                            value=concern.kind if concern.kind in KIND_LABELS else "disclosure", id="f-kind"), "kind",
         )
-        yield Checkbox("Someone is in immediate danger", value=bool(concern.immediate_danger), id="f-danger")
-        yield Checkbox("It is about the head of the establishment", value=bool(concern.about_head), id="f-about_head")
+        yield TickBox("Someone is in immediate danger", value=bool(concern.immediate_danger), id="f-danger")
+        yield TickBox("It is about the head of the establishment", value=bool(concern.about_head), id="f-about_head")
         yield from self.labelled("Why (optional)", Input(id="f-reason"), "reason")
 
     def on_mount(self) -> None:
@@ -470,10 +499,13 @@ class SignOffDialog(ConcernDialog):
             'the concern is signed off as "Agreed action taken" and closed. It can be re-opened.',
             classes="hint",
         )
+        not_done = concerns.steps_not_done(concern)
+        if not_done:
+            yield Static(escape(not_done_sentence(not_done)), classes="hint", id="steps-not-done")
         yield from self.labelled("Note (optional): who agreed, and how", Input(id="f-note"), "note")
         still_open = concerns.open_actions(concern)
         if still_open:
-            yield Checkbox(
+            yield TickBox(
                 f"Also close the {len(still_open)} open follow-up action{'s' if len(still_open) != 1 else ''}", id="f-close_actions"
             )
             yield Static("", classes="error", id="e-actions")
@@ -483,8 +515,34 @@ class SignOffDialog(ConcernDialog):
 
     def submit(self) -> bool:
         close = bool(self.query("#f-close_actions") and self.value("close_actions"))
-        concerns.sign_off(self.concern, self.app.now(), self.value("note"), close_actions=close)
-        return True
+        concerns.check_sign_off(self.concern, close)
+        not_done = concerns.steps_not_done(self.concern)
+        if not not_done:
+            concerns.sign_off(self.concern, self.app.now(), self.value("note"), close_actions=close)
+            return True
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                concerns.sign_off(self.concern, self.app.now(), self.value("note"), close_actions=close)
+            except concerns.ConcernError as exc:
+                self.show_error(exc.field, str(exc))
+                return
+            self.dismiss(True)
+
+        self.app.push_screen(
+            ConfirmScreen(escape(not_done_sentence(not_done) + " Sign off anyway?"), yes="Sign off anyway", danger=True),
+            answered,
+        )
+        return False
+
+
+def not_done_sentence(states: list[concerns.StepState]) -> str:
+    """ "2 steps are not done: Tell the site's DSL; Record it (optional)." """
+    names = "; ".join(s.resolved.step.title + (" (optional)" if s.resolved.optional or s.offered else "") for s in states)
+    count = len(states)
+    return f"{count} step{'s are' if count != 1 else ' is'} not done: {names}."
 
 
 class ReopenDialog(ConcernDialog):
@@ -541,7 +599,7 @@ class ExportDialog(ConcernDialog):
             Select([(label, key) for key, (label, _) in exports.FORMATS.items()], allow_blank=False, value="markdown", id="f-format"),
             "format",
         )
-        yield Checkbox("Include restricted third-party entries", id="f-include_restricted")
+        yield TickBox("Include restricted third-party entries", id="f-include_restricted")
         yield from self.labelled("Save as", Input(self._auto_path, id="f-path"), "path")
 
     def on_mount(self) -> None:

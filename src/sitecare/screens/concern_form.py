@@ -37,6 +37,7 @@ from textual.widgets.selection_list import Selection
 from ..data import concerns
 from ..data.vault import VaultError
 from ..rules.concerns import CATEGORIES, CLIENT_TYPE_LABELS, KIND_LABELS, type_moment
+from .concern_ticks import TickBox, TickList
 
 #: Most a draft lags behind the typing: a change schedules a write this long after it.
 DRAFT_DELAY = 0.5
@@ -136,9 +137,10 @@ class ConcernFormScreen(Screen[int | None]):
         Binding("escape", "close", "Close", id="close_form"),
     ]
 
-    def __init__(self, draft: dict[str, Any] | None = None, resumed: str = ""):
+    def __init__(self, draft: dict[str, Any] | None = None, resumed: str = "", site_id: int | None = None):
         super().__init__()
         self.draft = draft
+        self.site_id = site_id
         self.resumed = resumed
         self._started: dict[str, Any] = {}
         self._last_written = ""
@@ -213,11 +215,11 @@ class ConcernFormScreen(Screen[int | None]):
                     yield Static("", id="e-client_type", classes="error")
             yield Label("Kind of concern", classes="field-label")
             yield Select([(label, value) for value, label in KIND_LABELS.items()], allow_blank=False, value="disclosure", id="f-kind")
-            yield Checkbox("It is about the head of the establishment", id="f-about-head")
+            yield TickBox("It is about the head of the establishment", id="f-about-head")
             yield Static("", id="e-kind", classes="error")
             yield Label("Categories (space to tick; several allowed)", classes="field-label")
-            yield SelectionList[str](*[Selection(c, c) for c in CATEGORIES], id="f-categories")
-            yield Checkbox("Someone is in immediate danger now", id="f-danger")
+            yield TickList(*[Selection(c, c) for c in CATEGORIES], id="f-categories")
+            yield TickBox("Someone is in immediate danger now", id="f-danger")
             yield Label("The account, in the words used where you can", classes="field-label")
             yield TextArea(id="f-account", soft_wrap=True)
             yield Static("", id="e-account", classes="error")
@@ -238,10 +240,13 @@ class ConcernFormScreen(Screen[int | None]):
         initial = dict(concerns.EMPTY_FORM)
         initial["noticed"] = type_moment(now)
         initial["started_at"] = now.isoformat()
+        if self.site_id in self._site_ids:
+            initial["site"] = self.site_id  # raised from a site's briefing
         self._started = dict(initial)
         form = dict(initial)
         if self.draft:
-            form.update({k: v for k, v in self.draft.items() if k in concerns.EMPTY_FORM or k == "started_at"})
+            form.update({k: v for k, v in self.draft.items()
+                         if (k in concerns.EMPTY_FORM or k == "started_at") and not (k == "site" and v is None)})
             self._last_written = concerns.draft_json(form)
         self._started_at = form.get("started_at") or now.isoformat()
         self.fill(form)
@@ -577,9 +582,15 @@ def current_form(app) -> ConcernFormScreen | None:
     return form
 
 
-def open_concern_form(app) -> None:
-    """ctrl+n / F2: the open form if there is one, else a new form (or the kept draft)."""
+def open_concern_form(app, site_id: int | None = None) -> None:
+    """ctrl+n / F2: the open form if there is one, else a new form (or the kept draft).
+
+    `site_id` pre-selects a site in a new form (or a kept draft that has none); without
+    it, the site of the screen ctrl+n was pressed on, if that screen has one (a site's
+    briefing sets `new_concern_site_id`)."""
     global _open_form
+    if site_id is None:
+        site_id = getattr(app.screen, "new_concern_site_id", None)
     form = current_form(app)
     if form is not None:
         if app.screen is form:
@@ -604,7 +615,7 @@ def open_concern_form(app) -> None:
     if raw is not None:
         draft = concerns.read_draft_bytes(raw)
         resumed = f"Continuing the unfinished concern ({concerns.describe_draft(draft)})."
-    form = ConcernFormScreen(draft, resumed)
+    form = ConcernFormScreen(draft, resumed, site_id=site_id)
     form.opened_in_mode = app.current_mode
     _open_form = weakref.ref(form)
 
