@@ -421,7 +421,7 @@ async def test_the_concerns_list_filters_and_searches(open_vault):
         assert table.row_count == 1 and table.get_row_at(0)[0] == "C-2026-002"
         app.screen.query_one("#q-from", Input).value = "31/02/2026"
         await pilot.pause()
-        assert "is not a date" in text_of(app, "#q-error")
+        assert "is not a real date" in text_of(app, "#q-error")
         await pilot.press("escape", "x", "enter")
         await settle(app, pilot)
         assert isinstance(app.screen, ConcernScreen)

@@ -286,7 +286,7 @@ def test_capture_writes_the_account_and_observation_first(open_vault):
         ({"noticed": "yesterday"}, "noticed", "is not a date"),
         ({"noticed": "23/11/2026 10:00"}, "noticed", "cannot be in the future"),
         ({"occurred": "22/11/2026 08:50", "noticed": "22/11/2026 08:30"}, "occurred", "after it was disclosed"),
-        ({"occurred": "31/02/2026"}, "occurred", "is not a date"),
+        ({"occurred": "31/02/2026"}, "occurred", "is not a real date"),
         ({"client_reference": "Jane Smith"}, "client_reference", "looks like a name"),
         ({"account": "", "observed": ""}, "account", "Write down what was said"),
         ({"site": 99999}, "site", "no longer in the vault"),

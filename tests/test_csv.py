@@ -82,7 +82,7 @@ def test_one_bad_row_imports_nothing_and_is_named(open_vault):
         ("X,school,Luton,,,,,07700 900001,,", "contact_phone is filled in but contact_name is empty"),
         ("X,school,Luton,,,,Ann,,,", "contact_role is empty"),
         ("X,school,Luton,,,wizard,Ann,,,", "contact_role “wizard” is not one of"),
-        ("X,school,Luton,,,dsl,Ann,,,31/02/2026", "contact_from: “31/02/2026” is not a date"),
+        ("X,school,Luton,,,dsl,Ann,,,31/02/2026", "contact_from: “31/02/2026” is not a real date"),
         ("X,school,Luton,,,dsl,Ann,,,,extra", "more than the header's columns"),
     ],
 )
