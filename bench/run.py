@@ -179,7 +179,8 @@ def main() -> None:
 
     print(f"sitecare benchmarks, median of {runs} runs; {platform.processor() or platform.machine()}, "
           f"Python {platform.python_version()}, {platform.system()} {platform.release()}")
-    print(f"minimal Textual app, start to first paint: {minimal_ms:.0f} ms\n")
+    minimal_rss = statistics.median(r for _, r in minimal) / 1024
+    print(f"minimal Textual app, start to first paint: {minimal_ms:.0f} ms, peak RSS {minimal_rss:.0f} MiB\n")
     rows = list(table["small"].keys())
     header = f"{'figure':32}" + "".join(f"{s:>12}" for s in scales)
     if "extreme" in scales:
