@@ -214,6 +214,8 @@ class ContactsScreen(Screen):
             yield Static("", id="people-title", classes="dialog-title")
             yield Static("In post today", classes="section first")
             yield DataTable(id="in-post", cursor_type="row", zebra_stripes=True)
+            yield Static("Starting later", classes="section", id="upcoming-title")
+            yield DataTable(id="upcoming", cursor_type="row", zebra_stripes=True)
             yield Static("Before (history)", classes="section")
             yield DataTable(id="past", cursor_type="row", zebra_stripes=True)
         yield Footer()
@@ -225,6 +227,11 @@ class ContactsScreen(Screen):
         in_post.add_column("Phone", key="phone", width=13)
         in_post.add_column("Confirmed", key="confirmed", width=12)
         in_post.add_column("Where to find them", key="where")
+        upcoming = self.query_one("#upcoming", DataTable)
+        upcoming.add_column("Role", key="role", width=10)
+        upcoming.add_column("Name", key="name", width=18)
+        upcoming.add_column("From", key="from", width=11)
+        upcoming.add_column("Notes", key="notes")
         past = self.query_one("#past", DataTable)
         past.add_column("Role", key="role", width=10)
         past.add_column("Name", key="name", width=18)
@@ -264,11 +271,14 @@ class ContactsScreen(Screen):
         for c in contacts_mod.past_contacts(self.site_id, today):
             past.add_row(SHORT_ROLES.get(c.role, c.role), c.name, show_date(c.from_date), show_date(c.to_date),
                          c.notes, key=str(c.id))
-        # Someone starting later (a new DSL from next week) is neither in post nor past.
-        for c in contacts_mod.history(self.site_id):
+        # Someone starting later (a new DSL from next week) is neither in post nor past:
+        # listing them under history read as if they had already left.
+        upcoming = self.query_one("#upcoming", DataTable)
+        upcoming.clear()
+        for c in reversed(contacts_mod.history(self.site_id)):
             if c.from_date > today:
-                past.add_row(SHORT_ROLES.get(c.role, c.role), c.name, show_date(c.from_date), "(starts)",
-                             c.notes, key=str(c.id))
+                upcoming.add_row(SHORT_ROLES.get(c.role, c.role), c.name, show_date(c.from_date), c.notes, key=str(c.id))
+        self.query_one("#upcoming-title").display = upcoming.display = bool(upcoming.row_count)
 
     def selected(self) -> Contact | None:
         table = self.focused if isinstance(self.focused, DataTable) else self.query_one("#in-post", DataTable)
