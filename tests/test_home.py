@@ -299,10 +299,14 @@ async def test_rows_open_their_records_in_the_other_screens(open_vault):
 
         if "concerns" in app.MODES:
             screen = await open_row("OVERDUE  Concern action")
-            assert app.current_mode == "concerns"
             from sitecare.screens.concern import ConcernScreen
 
             assert isinstance(screen, ConcernScreen) and screen.concern_id == ids["concern"]
+            # Opened over the home screen: Esc comes back to the list, not to another mode.
+            assert app.current_mode == "home"
+            await pilot.press("escape")
+            await settle(app, pilot)
+            assert isinstance(app.screen, HomeScreen)
         if "complaints" in app.MODES:
             await open_row("DUE SOON Complaint: CMP-2026-001")
             assert app.current_mode == "complaints"

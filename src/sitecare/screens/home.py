@@ -115,6 +115,11 @@ def open_record_elsewhere(app, ref: RecordRef) -> bool:
     A mode's screen may offer `open_record(table, id) -> bool`; otherwise the few
     screens known here are opened directly (a concern, a site's briefing, a local
     authority)."""
+    if ref.table in ("concern", "site"):
+        # A concern and a briefing are screens of their own: opened over the home
+        # screen, Esc comes back here rather than to another mode's list.
+        _SHOW[ref.table](app, ref.id)
+        return True
     mode = next((m for m in ROUTES.get(ref.table, ()) if m in app.MODES), None)
     if mode is None:
         return False
