@@ -13,6 +13,7 @@ from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
+from textual.screen import Screen
 
 from .data import models
 from .data.settings import get_setting
@@ -255,14 +256,21 @@ class SitecareApp(App[int]):
     # -- help ------------------------------------------------------------------------
 
     def action_help(self) -> None:
-        keys: list[tuple[str, str]] = []
-        seen = set()
+        """sitecare's own keys for this screen: the screen's and the app's. The focused
+        widget's cursor and scrolling keys (Textual's) are left out, and two keys for
+        one action share a line ("ctrl+n / f2")."""
+        lines: dict[tuple[str, str], list[str]] = {}
         for key, active in self.active_bindings.items():
             binding = active.binding
-            if not binding.description or (key, binding.description) in seen:
+            if not binding.description or not isinstance(active.node, (App, Screen)):
                 continue
-            seen.add((key, binding.description))
-            keys.append((self.get_key_display(binding), binding.description))
+            if binding.action == "command_palette":
+                continue
+            lines.setdefault((binding.action, binding.description), [])
+            shown = self.get_key_display(binding)
+            if shown not in lines[(binding.action, binding.description)]:
+                lines[(binding.action, binding.description)].append(shown)
+        keys = [(" / ".join(shown), description) for (_, description), shown in lines.items()]
         keys.append(("ctrl+p", "Command palette: jump to a site, person or authority"))
         self.push_screen(HelpScreen(keys))
 
