@@ -1090,7 +1090,7 @@ def _fill_complaint_and_request(d: _Dates, sites: dict, clients: dict) -> None:
         stage2_began = d.today
     complaint = Complaint.create(
         reference=f"CMP-{received.year}-001", received_on=received, channel="email",
-        complainant="Parent of CH-0155 (Mrs J. Alder)", site=sites["harebell"],
+        complainant="Parent of CH-0155", site=sites["harebell"],
         type="inadequate_information",
         summary="Parent was not told that sessions would pause for two weeks during school "
         "assessments and found out from their child.",
