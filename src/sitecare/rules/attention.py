@@ -49,7 +49,7 @@ from sitecare.rules.dates import academic_year_start, describe_distance, show_da
 from sitecare.rules.policy import PolicySignature, PolicyState, PolicyVersion, policy_status
 from sitecare.rules.requests import request_due
 from sitecare.rules.retention import artwork_disposal_date, notes_disposal_date
-from sitecare.rules.validity import TrainingState, requirement_status
+from sitecare.rules.validity import TrainingState, TrainingStatus, requirement_status
 from sitecare.rules.workdays import DEFAULT_NATION, add_working_days
 
 __all__ = [

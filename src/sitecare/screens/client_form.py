@@ -122,7 +122,6 @@ class ClientFormScreen(FormScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one("#form-error", Static).display = False
         self._type_hint()
 
     @on(Input.Changed, "#date_of_birth, #therapy_start")
@@ -147,10 +146,6 @@ class ClientFormScreen(FormScreen):
             if choice not in ("", Select.NULL) and choice != derived:
                 words += " You have chosen otherwise."
         self.field("client_type").set_hint(words)
-
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
 
     @on(Button.Pressed, "#cancel")
     def _cancel_pressed(self) -> None:

@@ -155,7 +155,6 @@ class ComplaintFormScreen(FormScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one("#form-error", Static).display = False
         self._hints()
 
     @on(Input.Changed, "#received")
@@ -182,10 +181,6 @@ class ComplaintFormScreen(FormScreen):
         self.field("apology").set_hint(
             "Seed 004: a complainant receives an apology when the complaint is upheld." if upheld and not apology else ""
         )
-
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
 
     @on(Button.Pressed, "#cancel")
     def _cancel_pressed(self) -> None:

@@ -418,17 +418,12 @@ class ConsentFormScreen(FormScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one("#form-error", Static).display = False
         self._essential_changed()
 
     @on(Checkbox.Changed, "#essential")
     def _essential_changed(self) -> None:
         if self.consent is None:
             self.field("explained").display = not self.query_one("#essential", Checkbox).value
-
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
 
     @on(Button.Pressed, "#cancel")
     def _cancel_pressed(self) -> None:

@@ -101,14 +101,6 @@ class ContactFormScreen(FormScreen):
                 yield Button("Save  ctrl+s", variant="primary", id="save", compact=True)
                 yield Button("Cancel  esc", id="cancel", compact=True)
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.query_one("#form-error", Static).display = False
-
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
-
     @on(Button.Pressed, "#cancel")
     def _cancel_pressed(self) -> None:
         self.action_cancel()
@@ -167,14 +159,6 @@ class EndContactScreen(FormScreen):
             with Horizontal(classes="buttons"):
                 yield Button("Save  ctrl+s", variant="primary", id="save", compact=True)
                 yield Button("Cancel  esc", id="cancel", compact=True)
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.query_one("#form-error", Static).display = False
-
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
 
     @on(Button.Pressed, "#cancel")
     def _cancel_pressed(self) -> None:

@@ -18,7 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.validation import ValidationResult, Validator
 from textual.widget import Widget
-from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
 from ..rules.dates import DateError, parse_optional_uk_date, show_date
 from ..rules.phones import EmailError, PhoneError, check_email, normalise_phone, show_phone
@@ -264,10 +264,17 @@ class FormScreen(ModalScreen):
     ]
 
     def on_mount(self) -> None:
+        # The form-wide error line stays hidden until there is something to say.
+        for box in self.query("#form-error"):
+            box.display = False
         self._initial = self.snapshot()
         first = next((f.widget for f in self.query(Field) if f.widget.focusable and not f.widget.disabled), None)
         if first is not None:
             first.focus()
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
 
     def fields(self) -> dict[str, Field]:
         return {f.field_name: f for f in self.query(Field)}

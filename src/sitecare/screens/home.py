@@ -484,7 +484,6 @@ class ExportCalendarScreen(FormScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one("#form-error", Static).display = False
         self.query_one("#calendar-working").display = False
 
     @on(Button.Pressed, "#go")

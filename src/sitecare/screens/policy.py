@@ -102,14 +102,6 @@ class PolicyFormScreen(FormScreen):
                 yield Button("Save  ctrl+s", variant="primary", id="save", compact=True)
                 yield Button("Cancel  esc", id="cancel", compact=True)
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.query_one("#form-error", Static).display = False
-
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
-
     @on(Button.Pressed, "#cancel")
     def _cancel_pressed(self) -> None:
         self.action_cancel()
@@ -202,12 +194,7 @@ class SignPolicyScreen(FormScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one("#form-error", Static).display = False
         self.query_one("#how", Input).focus()
-
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
 
     @on(Button.Pressed, "#cancel")
     def _cancel_pressed(self) -> None:
@@ -246,14 +233,6 @@ class SaveCopyScreen(FormScreen):
             with Horizontal(classes="buttons"):
                 yield Button("Save  ctrl+s", variant="primary", id="save", compact=True)
                 yield Button("Cancel  esc", id="cancel", compact=True)
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.query_one("#form-error", Static).display = False
-
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
 
     @on(Button.Pressed, "#cancel")
     def _cancel_pressed(self) -> None:

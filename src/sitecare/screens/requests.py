@@ -224,7 +224,6 @@ class RequestFormScreen(FormScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one("#form-error", Static).display = False
         self._due_hint()
 
     @on(Input.Changed, "#received_on")
@@ -247,10 +246,6 @@ class RequestFormScreen(FormScreen):
         extended = self.query_one("#status", Select).value == "extended"
         deadline = request_deadline(received, nation, extended=extended)
         self.field("received_on").set_hint(f"{deadline.line.capitalize()} ({NATION_NAMES[nation]}).")
-
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
 
     @on(Button.Pressed, "#cancel")
     def _cancel_pressed(self) -> None:

@@ -191,7 +191,6 @@ class SiteFormScreen(FormScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one("#form-error", Static).display = False
         self._pattern_changed()
 
     # -- the visit pattern -------------------------------------------------------------
@@ -244,10 +243,6 @@ class SiteFormScreen(FormScreen):
         return f"{words}: next visit {show_date(upcoming)}" if upcoming else f"{words}: no more visits"
 
     # -- saving --------------------------------------------------------------------------
-
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
 
     @on(Button.Pressed, "#cancel")
     def _cancel_pressed(self) -> None:

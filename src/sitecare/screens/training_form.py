@@ -149,7 +149,6 @@ class TrainingFormScreen(FormScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one("#form-error", Static).display = False
         self.query_one("#training-form-working").display = False
         self._show_expiry_hint()
         if self.field("kind").raw not in (Select.NULL, None):
@@ -180,10 +179,6 @@ class TrainingFormScreen(FormScreen):
         self._show_expiry_hint()
 
     # -- saving ----------------------------------------------------------------------------
-
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
 
     @on(Button.Pressed, "#cancel")
     def _cancel_pressed(self) -> None:
@@ -302,7 +297,6 @@ class PathScreen(FormScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.query_one("#form-error", Static).display = False
         self.query_one("#path-working").display = False
 
     @on(Button.Pressed, "#go")
