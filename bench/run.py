@@ -128,11 +128,12 @@ def measure(scale: str, runs: int) -> dict[str, float]:
     results["launch to home (ms)"] = 1000 * statistics.median(t for t, _ in launches)
     results["peak RSS (MiB)"] = statistics.median(r for _, r in launches) / 1024
 
-    # Work on a copy so the generated vault stays as generated.
+    # Work on a copy so the generated vault stays as generated; a private temp folder
+    # so two benchmark runs never share one.
     import shutil
+    import tempfile
 
-    scratch = HERE / "vaults" / f"{scale}-scratch"
-    shutil.rmtree(scratch, ignore_errors=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f"sitecare-bench-{scale}-")) / "vault"
     shutil.copytree(folder, scratch, ignore=shutil.ignore_patterns("blobs"))
     work = Vault(scratch)
     work.open_with_key(kek)
@@ -158,7 +159,7 @@ def measure(scale: str, runs: int) -> dict[str, float]:
     except ImportError:
         results["palette search per key (ms)"] = float("nan")
     work.close()
-    shutil.rmtree(scratch, ignore_errors=True)
+    shutil.rmtree(scratch.parent, ignore_errors=True)
     return results
 
 
