@@ -217,3 +217,39 @@ def test_working_days_between_counts_after_start_up_to_end():
     assert working_days_between(date(2025, 12, 22), date(2025, 12, 31), "ENG") == 5
     assert working_days_between(date(2025, 9, 12), date(2025, 9, 5), "ENG") == 0
     assert working_days_between(date(2025, 9, 5), date(2025, 9, 5), "ENG") == 0
+
+
+# --- the generated table agrees with the holidays package -----------------------------
+
+
+@pytest.mark.parametrize("nation", ["ENG", "WLS", "SCT", "NIR"])
+def test_the_shipped_table_is_what_the_holidays_package_says(nation):
+    # Fails when an installed `holidays` knows a bank holiday the table does not (a new
+    # special day, say): regenerate with tools/bank_holidays.py.
+    import holidays
+
+    from sitecare.rules.bank_holiday_table import BANK_HOLIDAYS, FIRST_YEAR, LAST_YEAR
+
+    for year in range(FIRST_YEAR, LAST_YEAR + 1):
+        expected = {(d.month, d.day) for d in holidays.country_holidays("GB", subdiv=nation, years=year)}
+        assert set(BANK_HOLIDAYS[nation][year]) == expected, (nation, year)
+
+
+def test_years_outside_the_table_ask_the_holidays_package():
+    from sitecare.rules.bank_holiday_table import FIRST_YEAR, LAST_YEAR
+
+    # Christmas Day, a Thursday in both years, either side of the table.
+    assert FIRST_YEAR > 1997 and LAST_YEAR < 2059
+    assert is_bank_holiday(date(1997, 12, 25), "ENG")
+    assert is_bank_holiday(date(2059, 12, 25), "SCT")
+    assert is_working_day(date(2059, 12, 24), "SCT")
+
+
+def test_importing_the_rules_does_not_import_the_holidays_package():
+    # The package costs about 0.3 s; the launch must not pay it for years in the table.
+    import subprocess
+    import sys
+
+    code = "import sys, sitecare.rules.workdays as w, datetime as d; w.is_working_day(d.date(2026, 5, 4)); print('holidays' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import lru_cache
 
-import holidays
+from .bank_holiday_table import BANK_HOLIDAYS, FIRST_YEAR, LAST_YEAR
 
 NATIONS = ("ENG", "WLS", "SCT", "NIR")
 NATION_NAMES = {
@@ -27,6 +27,12 @@ DEFAULT_NATION = "ENG"
 def _bank_holidays(nation: str, year: int) -> frozenset[date]:
     if nation not in NATIONS:
         raise ValueError(f"unknown nation {nation!r}: expected one of {', '.join(NATIONS)}")
+    if FIRST_YEAR <= year <= LAST_YEAR:
+        return frozenset(date(year, month, day) for month, day in BANK_HOLIDAYS[nation][year])
+    # The table is generated from `holidays` (tools/bank_holidays.py) because importing
+    # it costs more than the rest of the launch; other years ask the package itself.
+    import holidays
+
     return frozenset(holidays.country_holidays("GB", subdiv=nation, years=year).keys())
 
 
