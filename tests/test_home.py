@@ -34,7 +34,8 @@ from sitecare.data.models import (
 from sitecare.data.settings import set_setting
 from sitecare.rules.attention import Kind, RecordRef, Severity
 from sitecare.screens.confirm import ConfirmScreen
-from sitecare.screens.home import AttentionDetailScreen, ExportCalendarScreen, HomeScreen
+from sitecare.screens.calendar_export import ExportCalendarScreen
+from sitecare.screens.home import AttentionDetailScreen, HomeScreen
 from sitecare.screens.training import TrainingScreen
 
 SIZE = (80, 24)
@@ -399,3 +400,38 @@ def test_an_awaited_outcome_with_its_chase_action_is_one_item(open_vault):
     mine = [i for i in items if i.ref in (RecordRef("concern", concern.id), RecordRef("action", action.id))
             and i.kind in (Kind.OUTCOME, Kind.CONCERN_ACTION)]
     assert [(i.kind, i.due) for i in mine] == [(Kind.OUTCOME, date(2026, 11, 27))]
+
+
+async def test_a_long_list_is_drawn_a_page_at_a_time(open_vault, monkeypatch):
+    from sitecare.screens import home
+
+    monkeypatch.setattr(home, "PAGE", 5)
+    every_source()  # 8 overdue and 6 due soon are shown, 3 later are not
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        listed = rows(app)
+        assert len(listed) == 6
+        assert listed[-1] == "9 more, most urgent first: press Enter to show the next 5."
+        options = app.screen.query_one(OptionList)
+        options.highlighted = 5
+        await pilot.press("enter")
+        await pilot.pause()
+        listed = rows(app)
+        assert len(listed) == 11 and listed[-1].startswith("4 more, most urgent first: press Enter to show the next 4.")
+        # The highlight lands on the first row just added, ready to read on.
+        assert options.highlighted == 5 and listed[5].startswith("OVERDUE")
+        await pilot.press("enter")  # opens that row's record, not another page
+        await pilot.pause()
+        assert not isinstance(app.screen, HomeScreen)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        options = app.screen.query_one(OptionList)
+        options.highlighted = options.option_count - 1
+        await pilot.press("enter")
+        await pilot.pause()
+        listed = rows(app)
+        assert len(listed) == 15 and listed[-1] == "3 more due later: press u to show them."
+        await pilot.press("u")  # a new view starts again from the first page
+        await pilot.pause()
+        assert len(rows(app)) == 6

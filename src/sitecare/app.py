@@ -48,6 +48,13 @@ class _ConcernForm:
 concern_form = _ConcernForm()
 
 
+def _offer_draft(app: "SitecareApp") -> None:
+    from .data.concerns import draft_waiting
+
+    if app.vault.is_open and draft_waiting(app.vault):
+        concern_form.offer_unfinished_draft(app)
+
+
 @dataclass
 class SaveFinished(Message):
     error: str | None
@@ -119,7 +126,7 @@ class SitecareApp(App[int]):
         self.set_interval(5, self.lock_if_idle, name="idle-lock")
         if self.vault.is_open:
             self.switch_mode("home")
-            self.call_after_refresh(concern_form.offer_unfinished_draft, self)
+            self.call_after_refresh(_offer_draft, self)
         elif self.vault.exists():
             self.push_screen(UnlockScreen(self.vault), self._unlocked)
         else:
@@ -130,7 +137,7 @@ class SitecareApp(App[int]):
             return
         self._show_subtitle()
         self.switch_mode("home")
-        self.call_after_refresh(concern_form.offer_unfinished_draft, self)
+        self.call_after_refresh(_offer_draft, self)
 
     def _show_subtitle(self) -> None:
         parts = []
@@ -169,7 +176,7 @@ class SitecareApp(App[int]):
             refresh = getattr(self.screen, "refresh_data", None)
             if refresh:
                 refresh()
-            self.call_after_refresh(concern_form.offer_unfinished_draft, self)
+            self.call_after_refresh(_offer_draft, self)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("quit", "help"):

@@ -11,22 +11,20 @@ numbers checked, unclaimed artwork disposed of).
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Header, Input, LoadingIndicator, OptionList, Static
+from textual.widgets import Button, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..data import attention_inputs as inputs
 from ..data import models, queries
-from ..data.calendar import CalendarError, CalendarExistsError, build_calendar, calendar_target, future_items, write_calendar
 from ..data.models import Action, Policy
 from ..rules.attention import (
     SEVERITY_LABELS,
@@ -39,9 +37,6 @@ from ..rules.attention import (
 )
 from ..rules.dates import show_date
 from ..rules.phones import PhoneError, show_phone
-from .confirm import ConfirmScreen
-from .formfields import Field, FormScreen
-from .training_form import PathSuggester
 from .keys import NEW_CONCERN
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -146,6 +141,10 @@ def _phone(number: str) -> str:
 
 INDENT = 9
 
+# Rows drawn at a time. A busy practice's decade made 4,000 items; laying them all out
+# took over a second at launch, and nobody reads past the first screens before acting.
+PAGE = 100
+
 
 def _wrap(text: str, width: int) -> list[str]:
     return textwrap.wrap(text, max(width - INDENT, 20), break_long_words=True) or [""]
@@ -185,7 +184,7 @@ class AttentionCommands(Provider):
         found = [
             ("Home: what needs attention", "Go to the home screen (h)", lambda: app.switch_mode("home")),
             ("Export the due dates as a calendar (.ics)", "Every future due date, with reminders",
-             lambda: app.push_screen(ExportCalendarScreen())),
+             lambda: _export_calendar(app)),
         ]
         if "training" in app.MODES:
             found.append(("Training and certificates", "Go to the training screen (t)", lambda: app.switch_mode("training")))
@@ -205,6 +204,13 @@ class AttentionCommands(Provider):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
+def _export_calendar(app) -> None:
+    # The export form (and the form machinery it needs) loads on first use, not at launch.
+    from .calendar_export import ExportCalendarScreen
+
+    app.push_screen(ExportCalendarScreen())
 
 
 def _open_compliance(app) -> None:
@@ -228,6 +234,7 @@ class HomeScreen(Screen):
         self.items: list[AttentionItem] = []
         self.shown: list[AttentionItem] = []
         self.show_upcoming = False
+        self.limit = PAGE
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -294,9 +301,15 @@ class HomeScreen(Screen):
         options.clear_options()
         self._width = width = (options.size.width or self.size.width or 80) - 2
         # One batch: adding options one by one re-laid the list out each time.
-        batch = [Option(item_prompt(item, today, now, width), id=str(index)) for index, item in enumerate(self.shown)]
+        batch = [Option(item_prompt(item, today, now, width), id=str(index))
+                 for index, item in enumerate(self.shown[:self.limit])]
+        unshown = len(self.shown) - self.limit
         hidden = len(self.items) - len(self.shown)
-        if hidden:
+        if unshown > 0:
+            batch.append(Option(Content.styled(
+                f"{unshown:,} more, most urgent first: press Enter to show the next {min(PAGE, unshown)}.",
+                "$text-muted"), id="page"))
+        elif hidden:
             batch.append(Option(Content.styled(f"{hidden} more due later: press u to show them.", "$text-muted"), id="more"))
         elif self.show_upcoming and tally.upcoming:
             batch.append(Option(Content.styled("Press u to hide what is due later.", "$text-muted"), id="more"))
@@ -359,6 +372,11 @@ class HomeScreen(Screen):
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id == "page":
+            # The highlight stays where it was: on the first of the rows just added.
+            self.limit += PAGE
+            self._render_options()
+            return
         if event.option.id == "more":
             if any(i.severity is Severity.UPCOMING for i in self.items):
                 self.action_toggle_upcoming()
@@ -385,10 +403,11 @@ class HomeScreen(Screen):
 
     def action_toggle_upcoming(self) -> None:
         self.show_upcoming = not self.show_upcoming
+        self.limit = PAGE
         self.refresh_data()
 
     def action_export_calendar(self) -> None:
-        self.app.push_screen(ExportCalendarScreen())
+        _export_calendar(self.app)
 
 
 # ------------------------------------------------------------------------ the detail window
@@ -454,86 +473,3 @@ class AttentionDetailScreen(ModalScreen[bool]):
         inputs.record_artwork_disposed(self.item.ref.id, self.app.today())
         self.notify(f"{self.item.subject}: unclaimed artwork recorded as disposed of today.")
         self.dismiss(True)
-
-
-# ------------------------------------------------------------------------ calendar export
-
-
-class ExportCalendarScreen(FormScreen):
-    """Write every future due date to an .ics file; dismisses with the path, or None."""
-
-    CSS_PATH = "home.tcss"
-
-    def compose(self) -> ComposeResult:
-        now = self.app.now()
-        self.items = inputs.current_attention(now)
-        count = len(future_items(self.items, now.date()))
-        with Vertical(classes="dialog calendar-form"):
-            yield Static("Export the due dates as a calendar", classes="dialog-title")
-            yield Static(
-                f"{count} date{'s' if count != 1 else ''} from today on, each an all-day event with a reminder, for "
-                "any calendar program. The file is not encrypted: it names the sites, training, and reference "
-                "codes that things are due for, never notes.", classes="hint")
-            yield Field("Save as", Input("~/sitecare-due-dates.ics", suggester=PathSuggester(), compact=True, id="path"),
-                        name="path", parse=calendar_target)
-            yield Static("", id="form-error", classes="error")
-            yield LoadingIndicator(id="calendar-working")
-            with Horizontal(classes="buttons"):
-                yield Button("Export", variant="primary", id="go", compact=True)
-                yield Button("Cancel  esc", id="cancel", compact=True)
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.query_one("#calendar-working").display = False
-
-    @on(Button.Pressed, "#go")
-    def _go(self) -> None:
-        self.action_save()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.action_cancel()
-
-    def action_save(self) -> None:
-        values = self.collect()
-        if values is None:
-            return
-        target: Path = values["path"]
-        now = self.app.now()
-        header = self.app.vault.header
-        data = build_calendar(self.items, now.date(), now, header.vault_id.hex() if header else "")
-        if target.exists():
-            def answered(replace: bool | None) -> None:
-                if replace:
-                    self._write(target, data, True)
-
-            self.app.push_screen(ConfirmScreen(f"{target} already exists. Replace it?", yes="Replace", danger=True),
-                                 answered)
-            return
-        self._write(target, data, False)
-
-    @work(thread=True, exclusive=True, group="calendar")
-    def _write(self, target: Path, data: bytes, overwrite: bool) -> None:
-        self.app.call_from_thread(self._busy, True)
-        try:
-            write_calendar(target, data, overwrite)
-        except CalendarExistsError as exc:
-            self.app.call_from_thread(self._failed, f"{exc} Export again to be asked about replacing it.")
-            return
-        except CalendarError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
-            return
-        self.app.call_from_thread(self._done, target)
-
-    def _busy(self, busy: bool) -> None:
-        self.query_one("#calendar-working").display = busy
-        self.query_one("#go", Button).disabled = busy
-
-    def _failed(self, message: str) -> None:
-        self._busy(False)
-        self.show_field_error("path", message)
-
-    def _done(self, target: Path) -> None:
-        self._busy(False)
-        self.notify(f"Calendar written to {target}: import it into your calendar program.")
-        self.dismiss(target)
