@@ -299,7 +299,10 @@ class HomeScreen(Screen):
         options = self.query_one(OptionList)
         highlighted = options.highlighted
         options.clear_options()
-        self._width = width = (options.size.width or self.size.width or 80) - 2
+        # Before the first layout the list has no size: guess it as the layout will make
+        # it (the screen less #home's padding and the scrollbar), so the resize that
+        # follows does not wrap everything a second time.
+        self._width = width = (options.size.width - 2) if options.size.width else (self.size.width or 80) - 4
         # One batch: adding options one by one re-laid the list out each time.
         batch = [Option(item_prompt(item, today, now, width), id=str(index))
                  for index, item in enumerate(self.shown[:self.limit])]
