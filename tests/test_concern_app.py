@@ -427,6 +427,32 @@ async def test_the_concerns_list_filters_and_searches(open_vault):
         assert isinstance(app.screen, ConcernScreen)
 
 
+async def test_the_highlighted_concerns_next_step_is_shown_in_full(open_vault):
+    # At 80 columns the Next cell shows only its start; the line under the table has it all.
+    kestrel = cs.site()
+    otter = cs.site(name="Otterbrook Academy")
+    cs.raise_concern(kestrel, NOW, account="Mentioned a belt.")
+    closed = cs.raise_concern(otter, NOW, kind="whistleblowing", account="Call bells unanswered.")
+    concerns.sign_off(closed, NOW)
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("c")
+        await pilot.pause()
+        table = app.screen.query_one("#concern-table")
+        first = concerns.next_action_text(Concern.get(Concern.reference == table.get_row_at(0)[0]), NOW.date(), now=NOW)
+        assert len(first) > table.ordered_columns[-1].width  # the cell cannot hold it
+        assert text_of(app, "#concern-next") == f"C-2026-002 at Otterbrook Academy: {first}"
+        await pilot.press("down")
+        await pilot.pause()
+        second = concerns.next_action_text(Concern.get(Concern.reference == "C-2026-001"), NOW.date(), now=NOW)
+        assert text_of(app, "#concern-next") == f"C-2026-001 at Kestrel Fen Primary School: {second}"
+        assert second != first
+        await pilot.press("slash", *"nothing matches this")
+        await pilot.pause()
+        assert table.row_count == 0 and text_of(app, "#concern-next") == ""
+
+
 async def test_a_broken_user_template_is_reported_on_screen(open_vault, tmp_path):
     with change():
         ProcedureTemplate.create(key="my-org", filename="broken-role.toml",

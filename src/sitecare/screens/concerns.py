@@ -56,6 +56,9 @@ class ConcernsScreen(Screen):
                 yield Input(placeholder="To dd/mm/yyyy", id="q-to", compact=True)
             yield Static("", id="q-error")
         yield DataTable(id="concern-table", cursor_type="row", zebra_stripes=True)
+        # The highlighted concern's next step in full: at 80 columns its cell shows
+        # only the start, and the next step is what the practitioner came to read.
+        yield Static("", id="concern-next", markup=False)
         yield Static("", id="concern-count")
         yield Footer(compact=True)
 
@@ -131,18 +134,23 @@ class ConcernsScreen(Screen):
         table.add_column("Next", width=max(12, spare - site_width))
         today = self.app.today()
         found = concerns.find_concerns(flt)
+        self._next_steps = {}
         for concern in found:
+            next_step = concerns.next_action_text(concern, today, now=self.app.now())
+            site = concern.site.name if concern.site is not None else "no site"
+            self._next_steps[str(concern.id)] = f"{concern.reference} at {site}: {next_step}"
             table.add_row(
                 concern.reference,
                 show_date(concern.noticed_at.date() if concern.noticed_at else None),
                 _fit(concern.site.name if concern.site is not None else "—", site_width),
                 _fit(SHORT_KINDS.get(concern.kind, concern.kind), kind_width),
                 _fit(SHORT_STATUS.get(concern.status, concern.status), 10),
-                concerns.next_action_text(concern, today, now=self.app.now()),
+                next_step,
                 key=str(concern.id),
             )
         if found:
             table.move_cursor(row=min(cursor, len(found) - 1))
+        self._show_next()
         total = concerns.find_concerns(concerns.ConcernFilter())
         if not total:
             note = "No concerns recorded. ctrl+n (or F2) raises one from anywhere."
@@ -155,6 +163,15 @@ class ConcernsScreen(Screen):
     def on_resize(self) -> None:
         if self.is_mounted:
             self.apply_filters()
+
+    @on(DataTable.RowHighlighted)
+    def _show_next(self) -> None:
+        table = self.query_one(DataTable)
+        text = ""
+        if table.row_count and table.cursor_row is not None:
+            key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+            text = getattr(self, "_next_steps", {}).get(key, "")
+        self.query_one("#concern-next", Static).update(text)
 
     @on(Input.Submitted)
     def submitted(self) -> None:
