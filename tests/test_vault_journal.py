@@ -166,6 +166,7 @@ def test_growing_and_shrinking_images_replay_exactly(open_vault, template_kek, m
 
 def test_the_record_bound_makes_the_next_save_a_full_one(open_vault, template_kek, monkeypatch):
     monkeypatch.setattr(vault_mod, "JOURNAL_MAX_RECORDS", 3)
+    monkeypatch.setattr(vault_mod, "JOURNAL_MAX_FRACTION", 0)  # only the record bound
     generation = open_vault.generation
     kinds = []
     for index in range(8):
@@ -180,7 +181,8 @@ def test_the_record_bound_makes_the_next_save_a_full_one(open_vault, template_ke
     assert len(names_in(image, *(f"bounded {i}" for i in range(8)))) == 8
 
 
-def test_the_journal_never_passes_a_quarter_of_the_image(open_vault):
+def test_the_journal_never_passes_a_quarter_of_the_image(open_vault, monkeypatch):
+    monkeypatch.setattr(vault_mod, "JOURNAL_MAX_RECORDS", 10_000)  # only the size bound
     kinds = []
     for index in range(40):
         with change():
@@ -393,6 +395,7 @@ def test_the_same_generation_saved_elsewhere_is_noticed(open_vault):
 
 def test_a_backup_link_left_by_a_cut_off_full_save_is_broken_at_open(open_vault, template_kek):
     add_site("before the cut")
+    open_vault.save(full=True)  # no records: only the second name calls for a full save
     header = parse_header(open_vault.path.read_bytes())
     folder = open_vault.folder
     open_vault.close()
@@ -410,10 +413,25 @@ def test_a_backup_link_left_by_a_cut_off_full_save_is_broken_at_open(open_vault,
         kept = link.read_bytes()
         add_site("after the cut")
         # Appending to the live file leaves the backup as it was.
+        assert vault.last_save == "append"
         assert link.read_bytes() == kept
     finally:
         models.clear_commit_listeners()
         vault.close()
+
+
+def test_a_file_with_a_second_name_is_never_appended_to(open_vault):
+    add_site("one")
+    header = parse_header(open_vault.path.read_bytes())
+    # Another name for the live file appears while it is open (as a cut-off full save
+    # of another instance, or a user's own hard link, would make).
+    (open_vault.folder / "backups").mkdir(exist_ok=True)
+    link = open_vault.folder / "backups" / f"sitecare-g{header.generation:010d}.vault"
+    os.link(open_vault.path, link)
+    kept = link.read_bytes()
+    add_site("two")
+    assert open_vault.last_save == "full"
+    assert link.read_bytes() == kept and open_vault.path.stat().st_nlink == 1
 
 
 # -- the format before the journal -------------------------------------------------------
