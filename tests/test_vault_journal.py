@@ -76,6 +76,7 @@ def test_records_append_and_replay_to_the_image_in_memory(open_vault, template_k
     reader = Vault(open_vault.folder)
     reader.open_with_key(template_kek, readonly=True)
     assert {"Journal Alpha", "Journal Bravo", "Journal Charlie"} <= set(site_names())
+    assert not reader.cut_off_save
     reader.close()
     assert open_vault.path.read_bytes() == raw
 
@@ -229,6 +230,7 @@ def test_a_torn_tail_is_cut_off_before_the_next_append(open_vault, template_kek,
     monkeypatch.undo()
     try:
         assert "Journal Charlie" not in site_names()
+        assert vault.cut_off_save
         assert len((folder / "sitecare.vault").read_bytes()) == last.offset
         models.clear_commit_listeners()
         models.on_commit(vault.save)

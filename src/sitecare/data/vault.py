@@ -575,6 +575,9 @@ class Vault:
         self._written_seq = 0
         self._seq = 0
         self.readonly = False
+        #: True when the last open dropped a journal record that failed at the end of the
+        #: file: a save cut off mid-write (or, indistinguishably, a damaged last record).
+        self.cut_off_save = False
         self._forget_file()
 
     def _forget_file(self) -> None:
@@ -741,6 +744,7 @@ class Vault:
                 self.remove_stale_files()
             opened = self._read_and_decrypt(kek)
             self.load(opened.header, opened.data_key, opened.image)
+            self.cut_off_save = opened.torn
             if not readonly:
                 self._adopt(opened, kek)
             compact = not readonly and self._needs_compaction(opened)
