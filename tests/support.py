@@ -3,10 +3,35 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
+from sitecare.data import vault as vault_mod
 from sitecare.data.vault import Vault
 
 PASSPHRASE = "correct horse battery staple"
+
+
+class Record(NamedTuple):
+    offset: int
+    seq: int
+    length: int  # the whole record, header included
+    nonce: bytes
+
+
+def journal_records(raw: bytes) -> list[Record]:
+    """The journal records of a vault file's bytes, read from their plain headers
+    (not decrypted): where each starts, its sequence number, length and nonce."""
+    header = vault_mod.parse_header(raw)
+    offset = vault_mod.base_end(header)
+    found = []
+    while offset + vault_mod._REC_HEAD.size <= len(raw):
+        mark, seq, length, nonce = vault_mod._REC_HEAD.unpack_from(raw, offset)
+        if mark != vault_mod._REC_MARK:
+            break
+        size = vault_mod._REC_HEAD.size + length
+        found.append(Record(offset, seq, size, nonce))
+        offset += size
+    return found
 
 
 def reopen(folder: Path, kek: bytes) -> Vault:

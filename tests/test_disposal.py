@@ -22,7 +22,10 @@ from sitecare.data.models import (
     Site,
     change,
 )
-from sitecare.data.vault import decrypt_bytes
+from sitecare.data import vault as vault_mod
+from sitecare.data.vault import base_end, decrypt_bytes, parse_header
+
+from support import journal_records
 
 TODAY = date(2026, 11, 22)
 
@@ -99,8 +102,14 @@ def test_the_plan_names_exactly_what_goes(open_vault):
     assert any("17 Feb 2032" in w for w in plan.warnings)
 
 
-def test_disposal_leaves_no_trace_in_the_decrypted_vault_file(open_vault, template_kek):
+def test_disposal_leaves_no_trace_in_the_decrypted_vault_file(open_vault, template_kek, monkeypatch):
+    # However small the disposal's change, it must not be an append (no journal bound).
+    monkeypatch.setattr(vault_mod, "JOURNAL_MAX_FRACTION", 0)
     client = make_client(open_vault)
+    # A kept backup holding the client, and a journal record after the current base.
+    open_vault.save(full=True)
+    with change():
+        Site.create(name="Another site")
     blob_id = Attachment.get().blob_id
     before = saved_image(open_vault, template_kek)
     # The test can fail: the details are in the saved file before the disposal.
@@ -108,6 +117,7 @@ def test_disposal_leaves_no_trace_in_the_decrypted_vault_file(open_vault, templa
         assert secret in before, secret
     assert open_vault.blob_path(blob_id).exists()
     assert open_vault.backups()
+    assert journal_records(open_vault.path.read_bytes())
 
     result = retention.dispose_client(open_vault, client.id, TODAY)
 
@@ -115,6 +125,10 @@ def test_disposal_leaves_no_trace_in_the_decrypted_vault_file(open_vault, templa
     image = saved_image(open_vault, template_kek)
     for secret in RAW_SECRETS:
         assert secret not in image, secret
+    # The file was written whole: no journal records after the base, whose older pages
+    # (and the records' old pages) would still hold the details.
+    raw = open_vault.path.read_bytes()
+    assert len(raw) == base_end(parse_header(raw))
     assert FORM_BYTES not in image
     # The attachment's blob file is gone, and so are the older generations.
     assert not open_vault.blob_path(blob_id).exists()

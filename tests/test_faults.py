@@ -1,8 +1,9 @@
 """Fault injection for the vault (run alone with `pytest -m faults`).
 
-A saving process killed at random moments, a full disk and a folder that refuses
-writes while the app runs, damaged blob files. After each: nothing whose save had
-returned is lost, or the user is told which backup to restore.
+A saving process killed at random moments (during journal appends and full saves
+alike), a full disk and a folder that refuses writes while the app runs (for an append
+and for a full save), damaged blob files. After each: nothing whose save had returned is
+lost, or the user is told which backup to restore.
 """
 
 from __future__ import annotations
@@ -31,9 +32,11 @@ pytestmark = pytest.mark.faults
 SAVER = textwrap.dedent(
     """
     import sys
-    from sitecare.data import models
+    from sitecare.data import models, vault as vault_mod
     from sitecare.data.models import Site, change
     from sitecare.data.vault import Vault
+    # A short journal, so that the kills land in full saves as well as in appends.
+    vault_mod.JOURNAL_MAX_RECORDS = 3
     vault = Vault(sys.argv[1])
     vault.open_with_key(bytes.fromhex(sys.argv[2]))
     models.on_commit(vault.save)
@@ -43,15 +46,25 @@ SAVER = textwrap.dedent(
         with change():
             Site.create(name=f"site {i:06d}", address="x" * 500)
         # Printed only once save() has returned: this change is promised to be kept.
-        print(i, flush=True)
+        print(i, vault.last_save, flush=True)
     """
 )
+
+
+def _names(vault_dir, kek, readonly: bool) -> set[str]:
+    vault = Vault(vault_dir)
+    vault.open_with_key(kek, readonly=readonly)
+    try:
+        return {s.name for s in Site.select()}
+    finally:
+        vault.close()
 
 
 def test_sigkill_at_random_moments_during_saves_loses_nothing_promised(vault_dir, template_kek):
     rng = random.Random(20261122)
     kills = 200
     promised = -1
+    kinds = {"append": 0, "full": 0}
     for attempt in range(kills):
         child = subprocess.Popen(
             [sys.executable, "-c", SAVER, str(vault_dir), template_kek.hex()],
@@ -62,19 +75,23 @@ def test_sigkill_at_random_moments_during_saves_loses_nothing_promised(vault_dir
         time.sleep(rng.uniform(0.0, 0.06))
         child.send_signal(signal.SIGKILL)
         child.wait()
-        lines = child.stdout.read().split()
-        if lines:
-            promised = max(promised, int(lines[-1]))
-        vault = reopen(vault_dir, template_kek)
-        try:
-            names = {s.name for s in Site.select()}
-        finally:
-            vault.close()
-        missing = [i for i in range(promised + 1) if f"site {i:06d}" not in names]
-        assert missing == [], f"after kill {attempt}, saved changes were lost: {missing[:5]}"
+        out = child.stdout.read()
+        # A number followed by a space was printed whole (the kill may cut the line after it).
+        numbers = [int(line.split()[0]) for line in out.split("\n") if " " in line]
+        for line in out.split("\n")[:-1]:
+            kinds[line.split()[1]] += 1
+        if numbers:
+            promised = max(promised, numbers[-1])
+        # As the child left it (read-only: base and journal replayed, nothing rewritten),
+        # then as a writable open leaves it (the journal folded into a new full file).
+        for readonly in (True, False):
+            names = _names(vault_dir, template_kek, readonly)
+            missing = [i for i in range(promised + 1) if f"site {i:06d}" not in names]
+            assert missing == [], f"after kill {attempt} (read-only {readonly}), saved changes were lost: {missing[:5]}"
         assert not list(vault_dir.glob("*.tmp")), "a stale temp file survived the restart"
-    # The children really were saving when killed (about two saves per child).
+    # The children really were saving when killed, both kinds of save (several per child).
     assert promised > kills
+    assert kinds["append"] > kills and kinds["full"] > kills // 4, kinds
 
 
 def _error(code: int):
@@ -84,31 +101,58 @@ def _error(code: int):
     return fail
 
 
+def _half_then_error(code: int):
+    """A write that gets part of the way (as a disk filling up does), then fails."""
+    real = os.write
+    state = {"calls": 0}
+
+    def write(fd, data):
+        state["calls"] += 1
+        if state["calls"] == 1 and len(data) > 1:
+            return real(fd, bytes(data[: len(data) // 2]))
+        raise OSError(code, os.strerror(code))
+
+    return write
+
+
+@pytest.mark.parametrize("kind", ["append", "full"])
+@pytest.mark.parametrize("step", ["open", "write", "fsync"])
 @pytest.mark.parametrize(
     "code, words",
     [(errno.ENOSPC, "disk is full"), (errno.EROFS, "cannot be written"), (errno.EACCES, "cannot be written")],
 )
-async def test_a_failing_disk_while_the_app_runs(open_vault, template_kek, monkeypatch, code, words):
+async def test_a_failing_disk_while_the_app_runs(open_vault, template_kek, monkeypatch, code, words, step, kind):
     app = SitecareApp(open_vault, now=lambda: datetime(2026, 11, 22, 9, 0))
+    if kind == "full":
+        monkeypatch.setattr(vault_mod, "JOURNAL_MAX_RECORDS", 0)
     async with app.run_test(size=(80, 24), message_hook=None) as pilot:
-        monkeypatch.setattr(vault_mod.fs, "open", _error(code))
+        with change():
+            Site.create(name="saved before the disk failed")
+        await app.workers.wait_for_complete()
+        assert open_vault.last_save == kind
+        before = open_vault.path.read_bytes()
+        real = getattr(vault_mod.fs, step)
+        monkeypatch.setattr(vault_mod.fs, step, _half_then_error(code) if step == "write" else _error(code))
         with change():
             Site.create(name="typed while the disk was failing")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.save_error and words in app.save_error
         assert "NOT SAVED" in app.sub_title
+        # Nothing half-written is left in the vault file: it is as the last save left it.
+        assert open_vault.path.read_bytes() == before
         # The app keeps running with the data in memory.
         assert Site.select().where(Site.name == "typed while the disk was failing").exists()
-        monkeypatch.setattr(vault_mod.fs, "open", os.open)
+        monkeypatch.setattr(vault_mod.fs, step, real)
         await pilot.press("ctrl+s")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.save_error is None
         assert "NOT SAVED" not in app.sub_title
+        assert open_vault.last_save == kind
     again = reopen(open_vault.folder, template_kek)
     try:
-        assert Site.select().where(Site.name == "typed while the disk was failing").exists()
+        assert Site.select().where(Site.name.in_(["typed while the disk was failing", "saved before the disk failed"])).count() == 2
     finally:
         again.close()
 
@@ -145,17 +189,20 @@ def test_a_missing_blob_says_how_to_recover(open_vault):
 
 
 def test_a_bit_flipped_vault_still_has_an_intact_backup(open_vault, template_kek):
-    for name in ("one", "two", "three"):
+    for name in ("Flip One", "Flip Two"):
         with change():
             Site.create(name=name)
+    open_vault.save(full=True)
+    with change():
+        Site.create(name="Flip Three")
     raw = bytearray(open_vault.path.read_bytes())
     raw[len(raw) // 2] ^= 0x10
     open_vault.path.write_bytes(bytes(raw))
     with pytest.raises(vault_mod.VaultDamagedError):
         decrypt_bytes(bytes(raw), template_kek)
-    # The newest backup holds everything up to the change before the last one.
+    # The newest backup holds everything up to the last full save.
     _, _, image = decrypt_bytes(open_vault.backups()[0].read_bytes(), template_kek)
-    assert b"two" in image
+    assert b"Flip Two" in image and b"Flip Three" not in image
 
 
 def test_no_plaintext_file_appears_in_the_vault_folder_during_saves(open_vault):

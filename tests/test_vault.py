@@ -30,12 +30,18 @@ from sitecare.data.vault import (
     parse_header,
 )
 
-from support import PASSPHRASE, reopen
+from support import PASSPHRASE, journal_records, reopen
 
 
 def add_site(name: str) -> None:
     with change():
         Site.create(name=name)
+
+
+@pytest.fixture
+def full_saves(monkeypatch):
+    """Every save writes a whole new file (a new generation), as before the journal."""
+    monkeypatch.setattr(vault_mod, "JOURNAL_MAX_RECORDS", 0)
 
 
 def site_names() -> list[str]:
@@ -85,6 +91,9 @@ def test_wrong_passphrase_has_its_own_message(vault_dir):
 
 def test_file_is_private_to_its_owner(open_vault):
     add_site("A")
+    open_vault.save(full=True)
+    add_site("B")
+    assert journal_records(open_vault.path.read_bytes())
     assert (open_vault.path.stat().st_mode & 0o777) == 0o600
     for backup in open_vault.backups():
         assert (backup.stat().st_mode & 0o777) == 0o600
@@ -157,18 +166,32 @@ def test_kdf_denial_of_service_is_refused(open_vault):
 
 
 def test_each_save_uses_a_fresh_nonce_and_the_next_generation(open_vault):
-    seen = set()
-    generations = []
+    # Ordinary saves append records, each with its own random nonce, and leave the base
+    # (its generation and payload nonce) as it was.
+    base = open_vault.path.read_bytes()
     for name in "ABC":
         add_site(name)
-        header = parse_header(open_vault.path.read_bytes())
+        assert open_vault.last_save == "append"
+        assert open_vault.path.read_bytes().startswith(base)
+    records = journal_records(open_vault.path.read_bytes())
+    assert [r.seq for r in records] == [1, 2, 3]
+    assert len({r.nonce for r in records}) == 3
+    # A full save is the next generation, with a fresh payload nonce and no records.
+    seen = {parse_header(base).payload_nonce}
+    generations = [parse_header(base).generation]
+    for name in "DEF":
+        add_site(name)
+        open_vault.save(full=True)
+        raw = open_vault.path.read_bytes()
+        header = parse_header(raw)
+        assert journal_records(raw) == []
         seen.add(header.payload_nonce)
         generations.append(header.generation)
-    assert len(seen) == 3
-    assert generations == sorted(generations) and len(set(generations)) == 3
+    assert len(seen) == 4
+    assert generations == sorted(generations) and len(set(generations)) == 4
 
 
-def test_five_previous_generations_are_kept(open_vault, template_kek):
+def test_five_previous_generations_are_kept(open_vault, template_kek, full_saves):
     for index in range(8):
         add_site(f"site {index}")
     backups = open_vault.backups()
@@ -180,9 +203,29 @@ def test_five_previous_generations_are_kept(open_vault, template_kek):
     assert len(image) > 0
 
 
-@pytest.mark.parametrize("step", ["write", "fsync", "replace"])
-def test_a_failed_save_leaves_the_last_committed_vault(open_vault, template_kek, monkeypatch, step):
+def test_a_backup_is_the_file_as_it_stood_before_the_full_save(open_vault, template_kek):
+    """Backups are made only by full saves: the replaced file, its records included, so
+    a backup holds every change saved up to the full save that replaced it."""
+    add_site("journaled 1")
+    add_site("journaled 2")
+    assert open_vault.backups() == []
+    open_vault.save(full=True)
+    add_site("after the full save")
+    (newest,) = open_vault.backups()
+    assert [r.seq for r in journal_records(newest.read_bytes())] == [1, 2]
+    _, _, image = decrypt_bytes(newest.read_bytes(), template_kek)
+    assert b"journaled 2" in image and b"after the full save" not in image
+
+
+@pytest.mark.parametrize(
+    "kind, step",
+    [("append", "open"), ("append", "write"), ("append", "fsync"),
+     ("full", "open"), ("full", "write"), ("full", "fsync"), ("full", "link"), ("full", "replace")],
+)
+def test_a_failed_save_leaves_the_last_committed_vault(open_vault, template_kek, monkeypatch, kind, step):
     add_site("saved before the failure")
+    if kind == "full":
+        monkeypatch.setattr(vault_mod, "JOURNAL_MAX_RECORDS", 0)
     before = open_vault.path.read_bytes()
     real = getattr(vault_mod.fs, step)
 
@@ -198,6 +241,7 @@ def test_a_failed_save_leaves_the_last_committed_vault(open_vault, template_kek,
     assert "not saved" in site_names()
     monkeypatch.setattr(vault_mod.fs, step, real)
     open_vault.save()
+    assert open_vault.last_save in ("append", "full")
     folder = open_vault.folder
     open_vault.close()
     again = reopen(folder, template_kek)
@@ -238,7 +282,7 @@ def test_a_vault_changed_underneath_is_not_overwritten(open_vault, template_kek)
     assert "would clobber theirs" in site_names()
 
 
-def test_the_clock_set_back_does_not_stop_saving(open_vault, monkeypatch, template_kek):
+def test_the_clock_set_back_does_not_stop_saving(open_vault, monkeypatch, template_kek, full_saves):
     add_site("today")
     monkeypatch.setattr(vault_mod.time, "time", lambda: 1_000_000_000.0)  # 2001
     add_site("after the clock went back")
@@ -319,8 +363,12 @@ NEW = "a brand new passphrase here"
 
 
 def _populate_for_rekey(vault: Vault) -> str:
+    # A kept backup with records of its own, and records in the current file: the
+    # passphrase change re-encrypts both as whole images.
     add_site("before change")
+    vault.save(full=True)
     add_site("before change 2")
+    assert journal_records(vault.path.read_bytes()) and journal_records(vault.backups()[0].read_bytes())
     blob_id = vault.put_blob(b"certificate bytes")
     vault.write_draft("concern", b"draft text")
     return blob_id
@@ -333,6 +381,10 @@ def test_passphrase_change_leaves_the_old_one_opening_nothing(open_vault, templa
     open_vault.change_passphrase(PASSPHRASE, NEW)
     folder = open_vault.folder
     assert open_vault.get_blob(blob_id) == b"certificate bytes"
+    assert journal_records(open_vault.path.read_bytes()) == []
+    # Saving goes on under the new key, in the journal of the new file.
+    add_site("after change")
+    assert open_vault.last_save == "append"
     open_vault.close()
 
     with pytest.raises(WrongPassphraseError):
@@ -350,7 +402,7 @@ def test_passphrase_change_leaves_the_old_one_opening_nothing(open_vault, templa
     again = Vault(folder)
     again.unlock(NEW)
     try:
-        assert site_names() == ["before change", "before change 2"]
+        assert site_names() == ["after change", "before change", "before change 2"]
         assert again.get_blob(blob_id) == b"certificate bytes"
         assert again.read_draft("concern") == b"draft text"
         assert again.backups()
@@ -369,6 +421,7 @@ def test_an_interrupted_passphrase_change_still_opens(open_vault, monkeypatch, t
     blob_id = _populate_for_rekey(open_vault)
     populated = open_vault.folder
     open_vault.close()
+    models.clear_commit_listeners()  # each try saves its own vault, below
     real_replace = vault_mod.fs.replace
     calls = {"n": 0, "fail_at": 0}
 
@@ -387,8 +440,13 @@ def test_an_interrupted_passphrase_change_still_opens(open_vault, monkeypatch, t
         fail_at += 1
         folder = tmp_path / f"try{fail_at}"
         shutil.copytree(populated, folder)
-        calls.update(n=0, fail_at=fail_at)
         vault = reopen(folder, template_kek)
+        # A record in the journal when the change starts.
+        with change():
+            Site.create(name="journaled before the change")
+        vault.save()
+        assert vault.last_save == "append"
+        calls.update(n=0, fail_at=fail_at)
         try:
             vault.change_passphrase(PASSPHRASE, NEW)
             finished = True
@@ -405,7 +463,7 @@ def test_an_interrupted_passphrase_change_still_opens(open_vault, monkeypatch, t
         vault = Vault(folder)
         vault.unlock(good)
         try:
-            assert site_names() == ["before change", "before change 2"]
+            assert site_names() == ["before change", "before change 2", "journaled before the change"]
             assert vault.get_blob(blob_id) == b"certificate bytes"
             assert vault.read_draft("concern") == b"draft text"
             assert vault.pending_passphrase_change() is None
@@ -463,9 +521,13 @@ def test_deleted_text_does_not_stay_in_the_image(open_vault):
 
 def test_restore_backup_keeps_the_replaced_file(open_vault, template_kek):
     add_site("one")
+    open_vault.save(full=True)
     add_site("two")
+    add_site("three")
     folder = open_vault.folder
     newest_backup = open_vault.backups()[0]
+    # Both the backup and the file it replaces carry journal records.
+    assert journal_records(newest_backup.read_bytes()) and len(journal_records(open_vault.path.read_bytes())) == 2
     open_vault.close()
     vault = Vault(folder)
     kept = vault.restore_backup(newest_backup)
@@ -473,5 +535,12 @@ def test_restore_backup_keeps_the_replaced_file(open_vault, template_kek):
     again = reopen(folder, template_kek)
     try:
         assert site_names() == ["one"]
+    finally:
+        again.close()
+    # The set-aside file is whole, records and all: restoring it brings everything back.
+    Vault(folder).restore_backup(kept)
+    again = reopen(folder, template_kek)
+    try:
+        assert site_names() == ["one", "three", "two"]
     finally:
         again.close()

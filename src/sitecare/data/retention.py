@@ -8,8 +8,10 @@ after therapy ends. The dates come from rules/retention.py.
 A disposal deletes the client's records so that they are gone from the vault file
 itself, not merely hidden: the rows are deleted (SQLite's secure_delete zeroes them),
 the in-memory database is VACUUMed (outside any transaction) so no freed page keeps a
-copy, the image is saved, the client's attachment blobs are deleted, and then the kept
-backups, which are all older generations still holding the records, are deleted too.
+copy, the image is saved as a whole new vault file (a full save: an ordinary save would
+only append the changed pages, leaving the old pages in the file), the client's
+attachment blobs are deleted, and then the kept backups, which are all older
+generations still holding the records, are deleted too.
 What remains is one DisposalLog line: the reference, the date, and counts of what went.
 
 Safeguarding concerns are NOT disposed of with the client. Seed 001's retention rule is
@@ -241,7 +243,9 @@ def dispose_client(vault: Vault, client_id: int, today: date) -> DisposalResult:
         _fsync_folder(vault.blob_dir)
 
     try:
-        vault.save()
+        # A whole new file: the old one, whose base and journal still hold the records,
+        # becomes the newest backup and goes with the others below.
+        vault.save(full=True)
     except ReadOnlyError as exc:  # pragma: no cover - refused above
         return DisposalResult(plan.reference, today, 0, str(exc))
     except VaultError as exc:

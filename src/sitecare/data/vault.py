@@ -6,6 +6,12 @@ data key, which is itself wrapped by an Argon2id key from the passphrase. The he
 is the AEAD's associated data and carries its own SHA-256 checksum, so a damaged file
 and a wrong passphrase are told apart.
 
+Saves are incremental: a *full save* writes the whole encrypted image as a new file
+(a new generation, the old file kept as a backup); an ordinary save appends one
+encrypted *journal record* to the end of the same file, holding only the SQLite pages
+that changed since the last save. Loading decrypts the base image and applies the
+records in order. When the records pass a bound, the next save is a full save again.
+
 Threads: key derivation (`derive_key`) and file work on bytes (`decrypt_file`,
 `write_image`) are safe in a worker; everything that touches the database
 (`load`, `serialize`) must stay on the thread that unlocked the vault, because peewee
@@ -50,8 +56,23 @@ REKEY_SUFFIX = ".rekey"
 TMP_SUFFIX = ".tmp"
 
 MAGIC = b"SITECARE"
-FORMAT_VERSION = 1
+# Version 2 files may carry journal records after the base image; version 1 files (from
+# before the journal) are still read, and are rewritten as version 2 on a writable open.
+# A sitecare that knows only version 1 refuses a version 2 file ("update sitecare")
+# instead of silently ignoring the records at its end.
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 KDF_ARGON2ID = 1
+
+# The base image is padded to, and every journal record is, a multiple of this size, so
+# an append only ever writes whole new blocks and never rewrites a block holding bytes
+# already saved.
+ALIGN = 4096
+# The next save is a full save once the journal would hold more records than this, or
+# more bytes than a quarter of the image (the bound on load time and on how far the
+# newest backup can lag behind). Module-level so tests can lower them.
+JOURNAL_MAX_RECORDS = 64
+JOURNAL_MAX_FRACTION = 4
 
 # RFC 9106's second recommended option; about 0.1 s here.
 DEFAULT_KDF = (3, 65536, 4)  # iterations, memory KiB, lanes
@@ -69,6 +90,15 @@ HEADER_LEN = _HEADER_BODY.size + _CHECKSUM_LEN
 # The data key is wrapped with everything up to (not including) the generation as
 # associated data: the wrap stays valid across saves and changes only with the key.
 _WRAP_AD_LEN = struct.calcsize(">8sHBIII16s16s8s")
+
+# Journal record: marker, sequence number (1, 2, ... after each full save), body length
+# (ciphertext + tag), nonce; then the body. The plaintext starts with the new image
+# length, the page size and the number of pages, then the page numbers (0-based), the
+# pages, and zero padding that makes the whole record a multiple of ALIGN.
+_REC_MARK = b"SCJ1"
+_REC_HEAD = struct.Struct(">4sII12s")
+_REC_PLAIN = struct.Struct(">QII")
+_JOURNAL_INFO = b"sitecare journal v1"
 
 _BLOB_MAGIC = b"SCBLOB01"
 _BLOB_HEADER = struct.Struct(">8s16s8s32s32s12s")  # magic, vault id, key id, name hash, salt, nonce
@@ -215,7 +245,7 @@ def parse_header(raw: bytes, what: str = "The vault file") -> Header:
         raise VaultDamagedError(f"{what} has a damaged header (its checksum does not match).")
     fields = _HEADER_BODY.unpack(body)
     header = Header(*fields[1:])
-    if header.version != FORMAT_VERSION:
+    if header.version not in READABLE_VERSIONS:
         raise VaultDamagedError(
             f"{what} uses vault format {header.version}, which this sitecare does not know: update sitecare."
         )
@@ -232,27 +262,228 @@ def unwrap_data_key(header: Header, kek: bytes) -> bytes:
         raise WrongPassphraseError("That passphrase does not open this vault; check it and try again.") from None
 
 
-def decrypt_bytes(raw: bytes, kek: bytes, what: str = "The vault file") -> tuple[Header, bytes, bytes]:
-    """(header, data key, database image) from a vault file's bytes. Pure; worker-safe."""
+def _align(offset: int) -> int:
+    return -(-offset // ALIGN) * ALIGN
+
+
+def base_end(header: Header) -> int:
+    """Where the base image (header, payload and, from version 2, its zero padding) ends
+    and the journal records begin."""
+    end = HEADER_LEN + header.payload_len
+    return end if header.version == 1 else _align(end)
+
+
+def journal_key(data_key: bytes, head: bytes) -> bytes:
+    """The journal's subkey: HKDF of the data key (as for blobs), salted with the base
+    header's checksum, which is new with every full save, so every base has its own."""
+    return HKDF(hashes.SHA256(), 32, head[_HEADER_BODY.size : HEADER_LEN], _JOURNAL_INFO).derive(data_key)
+
+
+@dataclass
+class _Opened:
+    """A vault file's contents: the image with every journal record applied, and where
+    the file's parts end (so the next save can append after them)."""
+
+    header: Header
+    head: bytes  # the header's bytes as on disk
+    data_key: bytes
+    image: bytearray
+    base_end: int
+    end: int  # end of the last good record
+    records: int
+    torn: bool  # bytes after `end` were dropped: a save cut off before it returned
+    tail: bytes  # the 16 bytes before `end`, to notice another writer
+
+
+def _decrypt_file(raw: bytes, kek: bytes | None, what: str = "The vault file", data_key: bytes | None = None) -> _Opened:
     header = parse_header(raw, what)
-    data_key = unwrap_data_key(header, kek)
-    expected = HEADER_LEN + header.payload_len
-    if len(raw) != expected:
+    if data_key is None:
+        assert kek is not None
+        data_key = unwrap_data_key(header, kek)
+    payload_end = HEADER_LEN + header.payload_len
+    start = base_end(header)
+    if header.version == 1 and len(raw) != payload_end or len(raw) < start:
+        expected = payload_end if header.version == 1 else start
         raise VaultDamagedError(
             f"{what} is {'cut short' if len(raw) < expected else 'longer than it should be'} "
             f"({len(raw)} bytes where {expected} were written)."
         )
+    view = memoryview(raw)
+    if raw.count(0, payload_end, start) != start - payload_end:
+        raise VaultDamagedError(f"{what} is damaged: the padding after its contents is not blank.")
+    head = bytes(view[:HEADER_LEN])
+    aead = AESGCM(data_key)
     try:
-        image = AESGCM(data_key).decrypt(header.payload_nonce, raw[HEADER_LEN:], raw[:HEADER_LEN])
-    except InvalidTag:
+        if hasattr(aead, "decrypt_into"):
+            # Straight into a mutable buffer: the records are applied in place, with no copy.
+            image = bytearray(header.payload_len - 16)
+            aead.decrypt_into(header.payload_nonce, view[HEADER_LEN:payload_end], head, image)
+        else:  # pragma: no cover - cryptography < 45
+            image = bytearray(aead.decrypt(header.payload_nonce, view[HEADER_LEN:payload_end], head))
+    except (InvalidTag, ValueError):
         raise VaultDamagedError(f"{what} is damaged: its contents fail the integrity check.") from None
-    return header, data_key, image
+    opened = _Opened(header, head, data_key, image, start, start, 0, False, bytes(view[start - 16 : start]))
+    if len(raw) > start:
+        _replay(view, opened, what)
+    return opened
+
+
+def _record_at(view: memoryview, offset: int, head: bytes, key: bytes) -> tuple[int, bytes | None, int] | None:
+    """(sequence, plaintext or None if it fails to open, end) of the record at `offset`,
+    or None where no record header fits."""
+    if len(view) - offset < _REC_HEAD.size:
+        return None
+    mark, seq, length, nonce = _REC_HEAD.unpack_from(view, offset)
+    if mark != _REC_MARK or length < 16 + _REC_PLAIN.size or (_REC_HEAD.size + length) % ALIGN:
+        return None
+    body = offset + _REC_HEAD.size
+    end = body + length
+    if end > len(view):
+        return seq, None, end
+    try:
+        plain = AESGCM(key).decrypt(nonce, view[body:end], head + bytes(view[offset:body]))
+    except InvalidTag:
+        plain = None
+    return seq, plain, end
+
+
+def _replay(view: memoryview, opened: _Opened, what: str) -> None:
+    """Apply the journal records in order. A record that fails at the very end of the
+    file is a save that never returned (cut off mid-write): it is dropped. Anything
+    else that fails, or a record out of its place, is damage."""
+    key = journal_key(opened.data_key, opened.head)
+    offset = opened.base_end
+    size = len(view)
+    while offset < size:
+        found = _record_at(view, offset, opened.head, key)
+        if found is not None and found[1] is not None:
+            seq, plain, end = found
+            if seq != opened.records + 1:
+                raise VaultDamagedError(
+                    f"{what} is damaged: the changes saved since its last full save are out of order "
+                    f"(change {seq} where {opened.records + 1} belongs)."
+                )
+            _apply_record(opened.image, plain, what)
+            opened.records = seq
+            opened.end = end
+            opened.tail = bytes(view[end - 16 : end])
+            offset = end
+            continue
+        # This record does not open. A save cut off mid-write leaves nothing after it:
+        # so if its own header says more bytes follow it, or any later record opens,
+        # this was not the last save and the file is damaged.
+        later = found is not None and found[2] < size
+        probe = offset + ALIGN
+        while not later and probe < size:
+            candidate = _record_at(view, probe, opened.head, key)
+            later = candidate is not None and candidate[1] is not None
+            probe += ALIGN
+        if later:
+            raise VaultDamagedError(
+                f"{what} is damaged: change {opened.records + 1} of those saved since its last full "
+                "save fails the integrity check."
+            )
+        opened.torn = True
+        return
+
+
+def _apply_record(image: bytearray, plain: bytes, what: str) -> None:
+    new_len, page_size, count = _REC_PLAIN.unpack_from(plain, 0)
+    pages_at = _REC_PLAIN.size + 4 * count
+    old_len = len(image)
+    if (
+        page_size < 512
+        or page_size > 65536
+        or page_size & (page_size - 1)
+        or new_len % page_size
+        or old_len % page_size
+        or pages_at + count * page_size > len(plain)
+    ):
+        raise VaultDamagedError(f"{what} is damaged: a saved change does not fit its database.")
+    numbers = struct.unpack_from(f">{count}I", plain, _REC_PLAIN.size)
+    old_pages, new_pages = old_len // page_size, new_len // page_size
+    grown = sum(1 for n in numbers if n >= old_pages)
+    if (
+        any(b <= a for a, b in zip(numbers, numbers[1:]))
+        or (numbers and numbers[-1] >= new_pages)
+        or grown != max(0, new_pages - old_pages)
+    ):
+        raise VaultDamagedError(f"{what} is damaged: a saved change does not fit its database.")
+    if new_len < old_len:
+        del image[new_len:]
+    elif new_len > old_len:
+        image.extend(bytes(new_len - old_len))
+    source = memoryview(plain)
+    for index, number in enumerate(numbers):
+        at = pages_at + index * page_size
+        image[number * page_size : (number + 1) * page_size] = source[at : at + page_size]
+
+
+def decrypt_bytes(raw: bytes, kek: bytes, what: str = "The vault file") -> tuple[Header, bytes, bytearray]:
+    """(header, data key, database image) from a vault file's bytes, with the journal
+    records applied. Pure; worker-safe."""
+    opened = _decrypt_file(raw, kek, what)
+    return opened.header, opened.data_key, opened.image
 
 
 def encrypt_image(header: Header, data_key: bytes, image: bytes) -> tuple[Header, bytes]:
+    """A complete vault file (no journal records) for `image`; from version 2 it is padded
+    with zeros to a multiple of ALIGN, so the first record starts a new block."""
     header = replace(header, payload_nonce=secrets.token_bytes(12), payload_len=len(image) + 16)
     head = header.pack()
-    return header, head + AESGCM(data_key).encrypt(header.payload_nonce, image, head)
+    aead = AESGCM(data_key)
+    if not hasattr(aead, "encrypt_into"):  # pragma: no cover - cryptography < 45
+        blob = head + aead.encrypt(header.payload_nonce, image, head)
+        return header, blob + bytes(base_end(header) - len(blob))
+    out = bytearray(base_end(header))
+    out[:HEADER_LEN] = head
+    aead.encrypt_into(header.payload_nonce, image, head, memoryview(out)[HEADER_LEN : HEADER_LEN + len(image) + 16])
+    return header, out
+
+
+def page_size_of(image: bytes) -> int | None:
+    """The SQLite page size from an image's header, or None if it is not a whole-page image."""
+    if len(image) < 100 or image[:16] != b"SQLite format 3\0":
+        return None
+    size = int.from_bytes(image[16:18], "big")
+    size = 65536 if size == 1 else size
+    if size < 512 or size & (size - 1) or len(image) % size:
+        return None
+    return size
+
+
+def changed_pages(old: bytes, new: bytes, page_size: int) -> list[int]:
+    """Numbers of the pages of `new` that differ from `old`, and every page past its end.
+    A run of pages is compared at a time, then page by page where the run differs; each
+    comparison is one memcmp (`startswith` at an offset takes a memoryview: no copy)."""
+    old_pages, new_pages = len(old) // page_size, len(new) // page_size
+    common = min(old_pages, new_pages) * page_size
+    run = 64 * page_size
+    view = memoryview(new)
+    changed: list[int] = []
+    for start in range(0, common, run):
+        stop = min(start + run, common)
+        if not old.startswith(view[start:stop], start):
+            for at in range(start, stop, page_size):
+                if not old.startswith(view[at : at + page_size], at):
+                    changed.append(at // page_size)
+    changed.extend(range(common // page_size, new_pages))
+    return changed
+
+
+def journal_record(key: bytes, head: bytes, seq: int, image: bytes, page_size: int, pages: list[int]) -> bytes:
+    """One encrypted record: the pages of `image` numbered in `pages`, and its length.
+    Associated data: the base header (vault id, key id, generation, payload nonce) and
+    the record's own header (with its sequence number)."""
+    parts = [_REC_PLAIN.pack(len(image), page_size, len(pages)), struct.pack(f">{len(pages)}I", *pages)]
+    view = memoryview(image)
+    parts += [view[n * page_size : (n + 1) * page_size] for n in pages]
+    plain_len = sum(len(p) for p in parts)
+    length = _align(_REC_HEAD.size + plain_len + 16) - _REC_HEAD.size
+    parts.append(bytes(length - 16 - plain_len))
+    nonce = secrets.token_bytes(12)
+    rec_head = _REC_HEAD.pack(_REC_MARK, seq, length, nonce)
+    return rec_head + AESGCM(key).encrypt(nonce, b"".join(parts), head + rec_head)
 
 
 def new_header(kek: bytes, data_key: bytes, salt: bytes, params: tuple[int, int, int], vault_id: bytes, generation: int) -> Header:
@@ -285,16 +516,20 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = fs.write(fd, view)
+        view = view[written:]
+
+
 def _atomic_write(path: Path, data: bytes) -> None:
     """Temp file in the same folder, fsync, replace, fsync the folder: old or new, never half."""
     tmp = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}{TMP_SUFFIX}")
     fd = fs.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         try:
-            view = memoryview(data)
-            while view:
-                written = fs.write(fd, view)
-                view = view[written:]
+            _write_all(fd, data)
             fs.fsync(fd)
         finally:
             os.close(fd)
@@ -340,6 +575,26 @@ class Vault:
         self._written_seq = 0
         self._seq = 0
         self.readonly = False
+        #: True when the last open dropped a journal record that failed at the end of the
+        #: file: a save cut off mid-write (or, indistinguishably, a damaged last record).
+        self.cut_off_save = False
+        self._forget_file()
+
+    def _forget_file(self) -> None:
+        """What this instance knows of the file on disk; guarded by `_write_lock`."""
+        # The image the file holds (base plus records): what the next save is diffed
+        # against. None on read-only opens, which never save.
+        self._saved_image: bytes | bytearray | None = None
+        self._head: bytes | None = None  # the header bytes on disk
+        self._journal_key: bytes | None = None
+        self._base_end = 0
+        self._end: int | None = None  # where the next record goes; None: unknown
+        self._tail = b""  # the 16 bytes before _end
+        self._records = 0
+        self._need_full = True  # the next save must write a whole new file
+        self._dirty_tail = False  # bytes past _end (a failed append) could not be cut off
+        #: "full", "append" or "none": what the last successful save wrote (for tests).
+        self.last_save = ""
 
     # -- state -------------------------------------------------------------------------
 
@@ -487,20 +742,78 @@ class Vault:
         try:
             if not readonly:
                 self.remove_stale_files()
-            header, data_key, image = decrypt_bytes(self.read_file(), kek)
-            self.load(header, data_key, image)
+            opened = self._read_and_decrypt(kek)
+            self.load(opened.header, opened.data_key, opened.image)
+            self.cut_off_save = opened.torn
+            if not readonly:
+                self._adopt(opened, kek)
+            compact = not readonly and self._needs_compaction(opened)
+            del opened
             # Read-only opens are upgraded in memory too, so queries see the current schema.
             upgraded = migrations.upgrade()
             if not readonly:
                 self._finish_passphrase_change()
-                if upgraded:
+                if compact:
+                    self._compact_on_open(required=bool(upgraded))
+                elif upgraded:
                     self.save()
             return upgraded
         except BaseException:
             self.close()
             raise
 
+    def _read_and_decrypt(self, kek: bytes) -> _Opened:
+        # The file's bytes are dropped as soon as they are decrypted: the image and then
+        # SQLite's copy of it are all that stay (peak memory is a target).
+        raw = self.read_file()
+        return _decrypt_file(raw, kek)
+
+    def _adopt(self, opened: _Opened, kek: bytes) -> None:
+        """Remember the file just read, so saves can append to it."""
+        header = opened.header
+        if header.version != FORMAT_VERSION:
+            # The data key's wrap covers the version: rewrap it for the version written next.
+            header = replace(header, version=FORMAT_VERSION, wrap_nonce=secrets.token_bytes(12))
+            wrapped = AESGCM(kek).encrypt(header.wrap_nonce, opened.data_key, header.body()[:_WRAP_AD_LEN])
+            self.header = replace(header, wrapped_key=wrapped)
+        with self._write_lock:
+            self._saved_image = opened.image
+            self._head = opened.head
+            self._journal_key = journal_key(opened.data_key, opened.head)
+            self._base_end = opened.base_end
+            self._end = opened.end
+            self._tail = opened.tail
+            self._records = opened.records
+            self._need_full = opened.header.version != FORMAT_VERSION
+            self._dirty_tail = opened.torn
+
+    def _needs_compaction(self, opened: _Opened) -> bool:
+        """A writable open starts from a clean file: no records, no cut-off tail, the
+        current format, and no second name (a backup link left by a cut-off full save)."""
+        if opened.records or opened.torn or opened.header.version != FORMAT_VERSION:
+            return True
+        try:
+            return self.path.stat().st_nlink != 1
+        except OSError:
+            return False
+
+    def _compact_on_open(self, required: bool) -> None:
+        try:
+            self.save(full=True)
+        except VaultSaveError:
+            if required:
+                raise
+            # The file on disk is whole; saving it afresh is only tidying. Cut off a
+            # failed last record if that can be done (else the next save writes a new
+            # file); the next save appends to it or tries the full save again.
+            with self._write_lock:
+                self._cut_dirty_tail()
+
     def load(self, header: Header, data_key: bytes, image: bytes) -> None:
+        """Bind a decrypted image (from `decrypt_bytes`). The file's layout is not known
+        here, so the next save is a full one."""
+        with self._write_lock:
+            self._forget_file()
         self.header = header
         self._data_key = data_key
         self._bind(image)
@@ -538,6 +851,8 @@ class Vault:
         """Drop the key and the in-memory data. `keep_lock` is for the idle lock: the
         vault stays ours while the screen asks for the passphrase again."""
         self._data_key = None
+        with self._write_lock:
+            self._forget_file()
         if self._db is not None:
             self._db.close()
             self._db = None
@@ -557,51 +872,190 @@ class Vault:
         self._seq += 1
         return self._seq, conn.serialize()
 
-    def write_image(self, seq: int, image: bytes) -> bool:
-        """Encrypt and write one image; safe from a worker. An image older than one
-        already written is skipped, so out-of-order workers never step back in time."""
+    def write_image(self, seq: int, image: bytes, full: bool = False) -> bool:
+        """Save one image; safe from a worker. An image older than one already written is
+        skipped, so out-of-order workers never step back in time. Usually appends one
+        journal record with the pages that changed; `full` forces a whole new file."""
         if self.readonly:
             raise ReadOnlyError("This vault is open read-only, so changes cannot be saved.")
         with self._write_lock:
             if seq <= self._written_seq:
                 return False
-            self._write(image)
+            self._write(image, full=full)
             self._written_seq = seq
             return True
 
-    def save(self, first: bool = False) -> None:
+    def save(self, first: bool = False, full: bool = False) -> None:
+        """Save now, on this thread. `full` writes a whole new file (a new generation, the
+        old file kept as a backup): needed when old contents must leave the file, as a
+        disposal's do."""
         seq, image = self.serialize()
         if first:
             with self._write_lock:
                 self._write(image, first=True)
                 self._written_seq = seq
         else:
-            self.write_image(seq, image)
+            self.write_image(seq, image, full=full)
 
-    def _write(self, image: bytes, first: bool = False) -> None:
+    def _write(self, image: bytes, first: bool = False, full: bool = False) -> None:
         if self._data_key is None or self.header is None:
             raise VaultError("The vault is locked.")
-        if not first:
-            self._check_not_changed_underneath()
-        header = replace(self.header, generation=self.header.generation + 1, saved_at=int(time.time()))
-        header, blob = encrypt_image(header, self._data_key, image)
+        links = 1 if first else self._check_not_changed_underneath()
+        record = None
+        if not (first or full or self._need_full or links != 1):
+            record = self._journal_record(image)
+            if record == b"":
+                self.last_save = "none"  # nothing changed since the last save
+                return
+        if record is None:
+            self._write_full(image)
+        else:
+            self._append(record, image)
+
+    def _journal_record(self, image: bytes) -> bytes | None:
+        """The record that takes the file to `image`, b"" if nothing changed, or None when
+        a full save is due instead (bound reached, page size changed)."""
+        if self._end is None or self._journal_key is None or self._head is None:
+            return None
+        if self._records >= JOURNAL_MAX_RECORDS:
+            return None
+        if self._saved_image is None:
+            self._saved_image = self._read_back()
+        old = self._saved_image
+        if old is None:
+            return None
+        size = page_size_of(image)
+        if size is None or page_size_of(old) != size:
+            return None
+        pages = changed_pages(old, image, size)
+        if not pages and len(old) == len(image):
+            return b""
+        record_len = _align(_REC_HEAD.size + _REC_PLAIN.size + 4 * len(pages) + size * len(pages) + 16)
+        if (self._end - self._base_end + record_len) * JOURNAL_MAX_FRACTION > len(image):
+            return None
+        return journal_record(self._journal_key, self._head, self._records + 1, image, size, pages)
+
+    def _append(self, record: bytes, image: bytes) -> None:
+        """Write one record after the last, fsync. Cut off anywhere, the record is either
+        whole (the save happened) or fails to open at the end of the file (it did not)."""
+        assert self._end is not None
         try:
-            if self.path.exists():
-                self._keep_backup(self.header.generation)
-            _atomic_write(self.path, blob)
+            fd = fs.open(self.path, os.O_WRONLY)
         except OSError as exc:
             raise VaultSaveError(save_error_message(exc)) from None
-        self.header = header
+        try:
+            try:
+                if self._dirty_tail:
+                    os.ftruncate(fd, self._end)
+                    self._dirty_tail = False
+                os.lseek(fd, self._end, os.SEEK_SET)
+                _write_all(fd, record)
+                fs.fsync(fd)
+            except OSError as exc:
+                self._dirty_tail = True
+                self._cut_dirty_tail(fd)
+                raise VaultSaveError(save_error_message(exc)) from None
+        finally:
+            os.close(fd)
+        self._end += len(record)
+        self._tail = record[-16:]
+        self._records += 1
+        self._saved_image = image
+        self.last_save = "append"
+
+    def _read_back(self) -> bytearray | None:
+        """The image the file holds, read back from it (after a failed full save dropped
+        the copy in memory), or None if the file is not the one this instance last wrote."""
+        try:
+            raw = self.path.read_bytes()
+            opened = _decrypt_file(raw, None, data_key=self._data_key)
+        except (OSError, VaultError):
+            return None
+        if opened.head != self._head or opened.end != self._end:
+            return None
+        return opened.image
+
+    def _cut_dirty_tail(self, fd: int | None = None) -> None:
+        """Best effort: remove what a failed append left past the last good record, so the
+        next append follows it directly. If that fails too, the next save is a full one."""
+        if not self._dirty_tail or self._end is None:
+            return
+        try:
+            own = fd is None
+            if own:
+                fd = os.open(self.path, os.O_WRONLY)
+            try:
+                os.ftruncate(fd, self._end)
+                os.fsync(fd)
+            finally:
+                if own:
+                    os.close(fd)
+            self._dirty_tail = False
+        except OSError:
+            self._need_full = True
+
+    def _write_full(self, image: bytes) -> None:
+        """A whole new file: temp file, fsync, the current file hard-linked into backups/,
+        rename over, fsync the folder. The rename is the one moment the state changes."""
+        assert self.header is not None and self._data_key is not None
+        # The diff base is not needed for a whole file: dropped first, so peak memory is
+        # SQLite's copy, `image` and the ciphertext. (If this save fails, the next one
+        # reads it back from the file, which a failed full save leaves as it was.)
+        self._saved_image = None
+        header = replace(self.header, generation=self.header.generation + 1, saved_at=int(time.time()))
+        header, blob = encrypt_image(header, self._data_key, image)
+        linked = None
+        try:
+            if self.path.exists():
+                linked = self._keep_backup(self.header.generation)
+            _atomic_write(self.path, blob)
+        except OSError as exc:
+            if linked is not None:
+                # The new link is a second name for the file, which stays current: drop
+                # it, so the next save can append to the file instead of starting anew.
+                try:
+                    if linked.samefile(self.path):
+                        linked.unlink()
+                except OSError:
+                    pass
+            raise VaultSaveError(save_error_message(exc)) from None
+        self._adopt_written(header, blob, image)
+        self.last_save = "full"
         self._prune_backups()
 
-    def _check_not_changed_underneath(self) -> None:
+    def _adopt_written(self, header: Header, blob: bytes, image: bytes) -> None:
+        head = bytes(blob[:HEADER_LEN])
+        self.header = header
+        self._saved_image = image
+        self._head = head
+        self._journal_key = journal_key(self._data_key, head)
+        self._base_end = self._end = len(blob)
+        self._tail = bytes(blob[-16:])
+        self._records = 0
+        # Records only ever follow a version 2 base (a vault bound with `load()` from a
+        # version 1 file cannot rewrap its key, so it keeps writing whole files).
+        self._need_full = header.version != FORMAT_VERSION
+        self._dirty_tail = False
+
+    def _check_not_changed_underneath(self) -> int:
+        """Refuse to write over a file this instance did not write last: another device's
+        full save (a new generation or the same one written elsewhere) or its appended
+        records. Returns the file's link count."""
         try:
-            on_disk = self.read_header()
-        except VaultMissingError:
+            fd = os.open(self.path, os.O_RDONLY)
+        except FileNotFoundError:
             raise VaultChangedError(
                 f"The vault file {self.path} has disappeared since it was opened; nothing was "
                 "overwritten: your changes are kept in memory, so restore the file or a backup."
             ) from None
+        try:
+            info = os.fstat(fd)
+            raw = os.pread(fd, HEADER_LEN, 0)
+            tail = os.pread(fd, 16, self._end - 16) if self._end is not None and self._end >= 16 else b""
+        finally:
+            os.close(fd)
+        try:
+            on_disk = parse_header(raw)
         except VaultDamagedError:
             raise VaultChangedError(
                 "The vault file on disk was damaged since it was opened; it was not overwritten: "
@@ -614,12 +1068,26 @@ class Vault:
                 f"(generation {on_disk.generation}, expected {self.header.generation}); it was not "
                 "overwritten: quit and reopen sitecare to see the other changes."
             )
+        if self._end is not None and (
+            raw != self._head
+            or tail != self._tail
+            or info.st_size < self._end
+            or (info.st_size > self._end and not self._dirty_tail)
+        ):
+            raise VaultChangedError(
+                "The vault file was changed by another device or program since it was opened "
+                f"(generation {on_disk.generation} was saved there too); it was not overwritten: "
+                "quit and reopen sitecare to see the other changes."
+            )
+        return info.st_nlink
 
-    def _keep_backup(self, generation: int) -> None:
+    def _keep_backup(self, generation: int) -> Path | None:
+        """Keep the current file under its generation in backups/; the new name if this
+        call made one."""
         self.backup_dir.mkdir(exist_ok=True, mode=0o700)
         target = self.backup_dir / f"sitecare-g{generation:010d}.vault"
         if target.exists():
-            return
+            return None
         try:
             # A hard link is instant and atomic; the replace that follows leaves the old
             # generation's bytes reachable only through the backup name.
@@ -629,6 +1097,7 @@ class Vault:
                 raise
             _atomic_write(target, self.path.read_bytes())
         _fsync_dir(self.backup_dir)
+        return target
 
     def _prune_backups(self) -> None:
         for old in self.backups()[BACKUPS_KEPT:]:
@@ -718,9 +1187,19 @@ class Vault:
         before it, the old passphrase still opens everything (and the .rekey files are
         removed at the next start); after it, the new one does, and the next unlock
         finishes moving the remaining .rekey files into place.
+
+        The journal needs no step of its own: the new vault file is a whole new image
+        (the in-memory database) with no records, and each backup is re-encrypted from
+        its image with its records applied.
         """
         if self.readonly or self.header is None or self._data_key is None:
             raise VaultError("Unlock the vault (not read-only) before changing its passphrase.")
+        with self._write_lock:
+            self._change_passphrase(current, new, params)
+        self._finish_passphrase_change()
+
+    def _change_passphrase(self, current: str, new: str, params: tuple[int, int, int]) -> None:
+        assert self.header is not None
         old_kek = derive_key(current, self.header.salt, self.header.kdf)
         old_key = unwrap_data_key(self.header, old_kek)
         self._check_not_changed_underneath()
@@ -728,7 +1207,7 @@ class Vault:
         new_kek = derive_key(new, salt, params)
         new_key = AESGCM.generate_key(256)
         header = new_header(new_kek, new_key, salt, params, self.header.vault_id, self.header.generation + 1)
-        _, image = self.serialize()
+        seq, image = self.serialize()
         header, sealed = encrypt_image(header, new_key, image)
         pending = self.folder / (VAULT_NAME + REKEY_SUFFIX)
         try:
@@ -754,9 +1233,9 @@ class Vault:
             raise VaultSaveError(
                 f"The passphrase change could not finish ({exc.strerror or exc}); your old passphrase still works."
             ) from None
-        self.header = header
         self._data_key = new_key
-        self._finish_passphrase_change()
+        self._adopt_written(header, sealed, image)
+        self._written_seq = max(self._written_seq, seq)
 
     def _sealed_files(self) -> list[Path]:
         files = []
@@ -785,7 +1264,14 @@ class Vault:
         parse_header(backup.read_bytes()[:HEADER_LEN], "That backup")
         kept = None
         if self.path.exists():
-            kept = self.folder / f"sitecare-replaced-{int(time.time())}.vault"
+            # A name no earlier restore used (two restores within a second would
+            # otherwise copy over the file the first one set aside).
+            stamp = int(time.time())
+            kept = self.folder / f"sitecare-replaced-{stamp}.vault"
+            number = 1
+            while kept.exists():
+                number += 1
+                kept = self.folder / f"sitecare-replaced-{stamp}-{number}.vault"
             shutil.copy2(self.path, kept)
         _atomic_write(self.path, backup.read_bytes())
         return kept or self.path
