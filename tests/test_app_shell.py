@@ -8,12 +8,13 @@ import pytest
 from textual.widgets import Input, Static
 
 from sitecare.app import SitecareApp
+from sitecare.data import models
 from sitecare.data.models import Site, change
 from sitecare.data.vault import Vault
 from sitecare.screens.home import HomeScreen
 from sitecare.screens.unlock import CreateVaultScreen, UnlockScreen
 
-from support import PASSPHRASE
+from support import PASSPHRASE, journal_records, reopen
 
 SIZE = (80, 24)
 
@@ -73,6 +74,30 @@ async def test_wrong_passphrase_then_right_one(vault_dir):
         await settle(app, pilot)
         assert isinstance(app.screen, HomeScreen)
         assert app.vault.is_open
+
+
+async def test_a_save_cut_off_by_a_crash_is_reported_at_unlock(vault_dir, template_kek):
+    vault = reopen(vault_dir, template_kek)
+    models.clear_commit_listeners()
+    models.on_commit(vault.save)
+    for name in ("Alder House", "Birch House"):
+        with change():
+            Site.create(name=name, kind="school")
+    assert vault.last_save == "append"
+    vault.close()
+    raw = (vault_dir / "sitecare.vault").read_bytes()
+    last = journal_records(raw)[-1]
+    (vault_dir / "sitecare.vault").write_bytes(raw[: last.offset + 100])  # killed mid-append
+
+    app = SitecareApp(Vault(vault_dir))
+    async with app.run_test(size=SIZE) as pilot:
+        app.screen.query_one("#passphrase", Input).value = PASSPHRASE
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        told = [n.message for n in app._notifications]
+        assert any(m.startswith("The last change before sitecare stopped had not finished saving") for m in told)
+        assert [s.name for s in Site.select()] == ["Alder House"]
 
 
 async def test_lock_hides_everything_and_unlock_returns(vault_dir):

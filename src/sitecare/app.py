@@ -48,10 +48,20 @@ class _ConcernForm:
 concern_form = _ConcernForm()
 
 
-def _offer_draft(app: "SitecareApp") -> None:
+def _after_open(app: "SitecareApp") -> None:
+    """What an unlock has to tell: a save cut off by a crash, an unfinished draft."""
     from .data.concerns import draft_waiting
 
-    if app.vault.is_open and draft_waiting(app.vault):
+    if not app.vault.is_open:
+        return
+    if app.vault.cut_off_save:
+        app.vault.cut_off_save = False
+        app.notify(
+            "The last change before sitecare stopped had not finished saving, so it is not in the "
+            "vault: check the record you were working on and enter it again if it is missing.",
+            severity="warning", timeout=30,
+        )
+    if draft_waiting(app.vault):
         concern_form.offer_unfinished_draft(app)
 
 
@@ -126,7 +136,7 @@ class SitecareApp(App[int]):
         self.set_interval(5, self.lock_if_idle, name="idle-lock")
         if self.vault.is_open:
             self.switch_mode("home")
-            self.call_after_refresh(_offer_draft, self)
+            self.call_after_refresh(_after_open, self)
         elif self.vault.exists():
             self.push_screen(UnlockScreen(self.vault), self._unlocked)
         else:
@@ -137,7 +147,7 @@ class SitecareApp(App[int]):
             return
         self._show_subtitle()
         self.switch_mode("home")
-        self.call_after_refresh(_offer_draft, self)
+        self.call_after_refresh(_after_open, self)
 
     def _show_subtitle(self) -> None:
         parts = []
@@ -176,7 +186,7 @@ class SitecareApp(App[int]):
             refresh = getattr(self.screen, "refresh_data", None)
             if refresh:
                 refresh()
-            self.call_after_refresh(_offer_draft, self)
+            self.call_after_refresh(_after_open, self)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("quit", "help"):
