@@ -15,8 +15,20 @@ from pathlib import Path
 START = time.perf_counter()
 
 
+def peak_rss_kib() -> int:
+    # Linux keeps ru_maxrss across fork and exec, so a child of a bench process that
+    # had loaded a big vault reported the parent's peak; VmHWM is this process's own.
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def report(app) -> None:
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rss = peak_rss_kib()
     print(f"painted {time.perf_counter() - START:.6f} {rss}", flush=True)
     app.exit()
 
