@@ -19,7 +19,7 @@ from ..data import clients, retention
 from ..data.clients import ClientView
 from ..data.models import Client
 from ..rules.dates import describe_distance, show_date
-from .commands import Entry, IndexedProvider
+from .commands import Entries, Entry, IndexedProvider
 from .record_forms import DateDialog, typed, tone
 from .keys import NEW_CONCERN
 
@@ -516,19 +516,19 @@ class ClientsComplaintsCommands(IndexedProvider):
              partial(_open, app, "clients", then="disposal_log")),
         ]
 
-    def entries(self) -> list[Entry]:
+    def entries(self) -> Entries:
         from ..data import complaints as complaint_data
 
         app = self.app
-        entries = self.actions()
-        for client in clients.clients_to_find():
-            where = client.site_name or "no site"
-            entries.append((f"{client.reference} {client.initials}".strip(), f"Client · {client.client_type} · {where}",
-                            partial(_open, app, "clients", "client", client.id)))
-        for complaint in complaint_data.complaints_to_find():
-            entries.append((complaint.reference, f"Complaint · received {show_date(complaint.received_on)} · "
-                            f"{complaint_data.TYPE_SHORT.get(complaint.type, complaint.type).lower()}",
-                            partial(_open, app, "complaints", "complaint", complaint.id)))
+        entries = Entries()
+        entries.extend(self.actions())
+        client, complaint = partial(_open, app, "clients", "client"), partial(_open, app, "complaints", "complaint")
+        for view in clients.clients_to_find():
+            entries.add(f"{view.reference} {view.initials}".strip(), f"Client · {view.client_type} · {view.site_name or 'no site'}",
+                        client, view.id)
+        for view in complaint_data.complaints_to_find():
+            what = complaint_data.TYPE_SHORT.get(view.type, view.type).lower()
+            entries.add(view.reference, f"Complaint · received {show_date(view.received_on)} · {what}", complaint, view.id)
         return entries
 
     async def discover(self) -> Hits:
