@@ -3,6 +3,8 @@ highlighted, and that typing on looks only at what the shorter query matched."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from textual.fuzzy import FuzzySearch
 
@@ -112,14 +114,33 @@ def test_only_the_best_few_are_returned():
 
 def test_scores_are_on_textual_s_scale():
     # The palette sorts every provider's hits together: Textual's own commands are
-    # scored by its FuzzySearch, so ours must be comparable. Where there is one obvious
-    # placement of the letters, the scores are the same.
+    # scored by its FuzzySearch (the best of every placement of the letters), so ours
+    # must be comparable. On ordinary names the best placement is among those tried.
     fuzzy = FuzzySearch()
     cases = [("otter", "Otter"), ("otter", "Otter Class"), ("otter", "Lower Otterton"), ("otter", "Hotter Road"),
-             ("central beds", "Central Bedfordshire"), ("lrkspr", "Larkspur House"), ("sites", "Sites")]
+             ("central beds", "Central Bedfordshire"), ("lrkspr", "Larkspur House"), ("sites", "Sites"),
+             ("otb", "Otterbrook Academy"),  # o, t of "Otter", then b: not the tightest span's last t
+             ("yan", "Fen Yard Anna"),  # "An" together: the tightest span's letters as late as possible
+             ("ron", "Mark Rooms Fen"),  # "Ro" together: the tightest span's letters as early as possible
+             ("dsl", "Disposal log"),  # the l of "log", a word start: each letter's last occurrence
+             ("dsl", "David Pellow (Pennyroyal Lower School)")]  # the first d: each letter's first occurrence
     for query, text in cases:
         [found] = SearchIndex([text]).search(query, 1)
         assert found.score == pytest.approx(fuzzy.match(query, text)[0]), (query, text)
+
+
+def test_the_same_texts_match_as_with_textual_s_matcher():
+    fuzzy = FuzzySearch()
+    texts = SITES + ["Central Bedfordshire", "CMP-2026-001", "CH-0142 AB", "Person 000042 Ashdown (Oak 00012 Academy)",
+                     "Export sites to CSV", "Disposal log", "St Mary's (Annexe) [old]", "İstanbul Hall"]
+    index = SearchIndex(texts)
+    rng = random.Random(11)
+    for _ in range(300):
+        text = rng.choice(texts).lower().replace("\u0307", "")  # "İ".lower() is "i" and a combining dot
+        picked = sorted(rng.sample(range(len(text)), rng.randint(1, min(6, len(text)))))
+        query = "".join(text[i] for i in picked) if rng.random() < 0.7 else rng.choice("aeiost -0") + text[picked[0]]
+        expected = {t for t in texts if fuzzy.match(query, t)[0] > 0}
+        assert {texts[f.index] for f in index.search(query, 100)} == expected, query
 
 
 # --- what is highlighted ----------------------------------------------------------
@@ -152,6 +173,8 @@ def test_positions_stay_those_of_the_text_when_lower_case_is_longer():
     index = SearchIndex(["İstanbul Hall"])
     [found] = index.search("hall", 1)
     assert found.positions == (9, 10, 11, 12)
+    [found] = index.search("istanbul", 1)
+    assert found.positions == tuple(range(8))
 
 
 def test_fuzzy_score_counts_word_starts_and_runs():
