@@ -194,6 +194,29 @@ def complaint_log() -> list[ComplaintView]:
     return sorted(views, key=lambda v: not v.is_open)
 
 
+@dataclass(frozen=True)
+class ComplaintToFind:
+    """What the command palette shows and matches for a complaint."""
+
+    id: int
+    reference: str
+    received_on: date
+    type: str
+
+
+def complaints_to_find() -> list[ComplaintToFind]:
+    """Every complaint, in the order of `complaint_log`, from one query of plain rows
+    (for the command palette, built each time it opens)."""
+    query = (
+        Complaint.select(Complaint.id, Complaint.reference, Complaint.received_on, Complaint.type,
+                         Complaint.resolved_stage, Complaint.resolved_on)
+        .order_by(Complaint.received_on.desc(), Complaint.id.desc())
+        .tuples()
+    )
+    rows = sorted(query, key=lambda r: not (r[4] is None and r[5] is None))
+    return [ComplaintToFind(id_, reference, received_on, type_) for id_, reference, received_on, type_, _, _ in rows]
+
+
 def site_choices() -> list[tuple[str, int]]:
     """(label, id) for the site picker: active sites, with their nation."""
     out = []

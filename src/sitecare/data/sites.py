@@ -36,6 +36,7 @@ from .models import (
     TrainingKind,
     TrainingRecord,
     change,
+    database,
 )
 from .settings import get_setting
 
@@ -593,11 +594,30 @@ def site_summaries(today: date, include_archived: bool = False) -> list[SiteSumm
     return summaries
 
 
-def current_contacts_everywhere(today: date) -> list[tuple[Contact, Site]]:
-    """Everyone in post today at a site not archived (for the command palette)."""
-    rows = []
-    query = (
-        Contact.select(Contact, Site)
+@dataclass(frozen=True)
+class SiteToFind:
+    """A site not archived, with what the command palette shows and matches: its kind,
+    local authority, DSL, and everyone in post today with the roles they hold there
+    (DSL first, then by role and name)."""
+
+    site_id: int
+    name: str
+    kind: str
+    authority: str
+    dsl: str
+    people: tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def sites_to_find(today: date) -> list[SiteToFind]:
+    """Every site not archived, by name, with its people in post today (for the command
+    palette, gathered each time it opens). Two queries whose rows are read straight from
+    SQLite: the sites table's summaries (training, policies, visits) and a model object
+    per contact made opening the palette take 0.3 s on a 500-site vault and 4 s on a
+    5,000-site one, and peewee's row conversion (none is needed for ids and text) cost
+    several times the queries themselves."""
+    order = {r: i for i, r in enumerate(contacts_mod.ROLE_NAMES)}
+    in_post = (
+        Contact.select(Contact.site, Contact.name, Contact.role)
         .join(Site)
         .where(
             (Site.archived == False)  # noqa: E712
@@ -605,6 +625,22 @@ def current_contacts_everywhere(today: date) -> list[tuple[Contact, Site]]:
             & (Contact.to_date.is_null() | (Contact.to_date >= today))
         )
     )
-    for contact in query:
-        rows.append((contact, contact.site))
-    return rows
+    roles: dict[int, dict[str, list[str]]] = {}
+    for site_id, name, role in database.execute(in_post):
+        roles.setdefault(site_id, {}).setdefault(name, []).append(role)
+    query = (
+        Site.select(Site.id, Site.name, Site.kind, LocalAuthority.name)
+        .join(LocalAuthority, JOIN.LEFT_OUTER)
+        .where(Site.archived == False)  # noqa: E712
+        .order_by(Site.name)
+    )
+    found = []
+    for site_id, name, kind, authority in database.execute(query):
+        people = []
+        for person, held in roles.get(site_id, {}).items():
+            held.sort(key=lambda r: order.get(r, 99))
+            people.append((person, tuple(held)))
+        people.sort(key=lambda p: (order.get(p[1][0], 99), p[0]))
+        dsl = next((person for person, held in people if "dsl" in held), "")
+        found.append(SiteToFind(site_id, name, kind, authority or "", dsl, tuple(people)))
+    return found

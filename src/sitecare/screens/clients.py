@@ -8,7 +8,7 @@ from functools import partial
 
 from rich.text import Text
 from textual import on
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import DiscoveryHit, Hits
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -19,6 +19,7 @@ from ..data import clients, retention
 from ..data.clients import ClientView
 from ..data.models import Client
 from ..rules.dates import describe_distance, show_date
+from .commands import Entries, Entry, IndexedProvider
 from .record_forms import DateDialog, typed, tone
 from .keys import NEW_CONCERN
 
@@ -496,14 +497,12 @@ def _open(app, mode: str, table: str | None = None, record_id: int | None = None
     app.call_after_refresh(after)
 
 
-class ClientsComplaintsCommands(Provider):
+class ClientsComplaintsCommands(IndexedProvider):
     """Clients by reference, complaints by reference, and the actions of both screens."""
 
-    def _entries(self) -> list[tuple[str, str, object]]:
-        from ..data import complaints as complaint_data
-
+    def actions(self) -> list[Entry]:
         app = self.app
-        entries: list[tuple[str, str, object]] = [
+        return [
             ("Complaints log", "Every complaint and what is due next (m)", partial(_open, app, "complaints")),
             ("Log a complaint", "Received, from whom, about what (n on the complaints log)",
              partial(_open, app, "complaints", then="new_complaint")),
@@ -516,27 +515,24 @@ class ClientsComplaintsCommands(Provider):
             ("Disposal log", "What is left of disposed records: reference and date",
              partial(_open, app, "clients", then="disposal_log")),
         ]
-        for view in clients.client_list():
-            where = view.site_name or "no site"
-            entries.append((f"{view.reference} {view.initials}".strip(), f"Client · {view.client_type} · {where}",
-                            partial(_open, app, "clients", "client", view.id)))
-        for view in complaint_data.complaint_log():
-            entries.append((view.reference, f"Complaint · received {show_date(view.received_on)} · "
-                            f"{complaint_data.TYPE_SHORT.get(view.type, view.type).lower()}",
-                            partial(_open, app, "complaints", "complaint", view.id)))
+
+    def entries(self) -> Entries:
+        from ..data import complaints as complaint_data
+
+        app = self.app
+        entries = Entries()
+        entries.extend(self.actions())
+        client, complaint = partial(_open, app, "clients", "client"), partial(_open, app, "complaints", "complaint")
+        for view in clients.clients_to_find():
+            entries.add(f"{view.reference} {view.initials}".strip(), f"Client · {view.client_type} · {view.site_name or 'no site'}",
+                        client, view.id)
+        for view in complaint_data.complaints_to_find():
+            what = complaint_data.TYPE_SHORT.get(view.type, view.type).lower()
+            entries.add(view.reference, f"Complaint · received {show_date(view.received_on)} · {what}", complaint, view.id)
         return entries
 
     async def discover(self) -> Hits:
         if not self.app.vault.is_open:
             return
-        for text, help_text, command in self._entries()[:7]:
+        for text, help_text, command in self.actions():
             yield DiscoveryHit(text, command, text=text, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        if not self.app.vault.is_open:
-            return
-        matcher = self.matcher(query)
-        for text, help_text, command in self._entries():
-            score = matcher.match(text)
-            if score > 0:
-                yield Hit(score, matcher.highlight(text), command, text=text, help=help_text)

@@ -1,6 +1,11 @@
 """The command palette's sitecare provider (ctrl+p, from anywhere): type part of a site,
 a person or a local authority and jump to the briefing or the record; the sites and
-authorities actions are here too, so every key is also reachable by name."""
+authorities actions are here too, so every key is also reachable by name.
+
+`IndexedProvider` is what the palette providers over many records share: the entries are
+gathered once each time the palette opens and indexed (rules/search.py), and each key
+typed yields only the best few hits, so a keystroke costs milliseconds on a vault of
+thousands of people, not the whole list matched, highlighted and drawn."""
 
 from __future__ import annotations
 
@@ -8,66 +13,142 @@ from functools import partial
 from typing import Callable
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.style import Style
 
 from ..data import authorities as authorities_mod, contacts as contacts_mod, sites
+from ..rules.search import SearchIndex
 
 # (text to match, help line, what to do)
 Entry = tuple[str, str, Callable[[], object]]
 
+# Hits each provider yields for a query: more than the palette's list shows at once on a
+# tall terminal (it takes 70% of the height, two lines a hit); typing more narrows them.
+HITS_SHOWN = 40
 
-class SitecareCommands(Provider):
-    """Sites, people and local authorities by name, and the sites actions."""
+_NO_ARGUMENT = object()
 
-    _cache: list[Entry] | None = None
+
+class Entries:
+    """What a provider offers the palette: texts, help lines and what each does, kept in
+    parallel lists of strings and numbers. A tuple and a `partial` per entry gave the
+    garbage collector tens of thousands of objects to walk, which made it more than half
+    of opening the palette on a 5,000-site vault; the command is made when it is a hit."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+        self.helps: list[str] = []
+        self._does: list[Callable[..., object]] = []
+        self._arguments: list[object] = []
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def add(self, text: str, help_text: str, do: Callable[..., object], argument: object = _NO_ARGUMENT) -> None:
+        """An entry that calls `do()`, or `do(argument)` when one is given."""
+        self.texts.append(text)
+        self.helps.append(help_text)
+        self._does.append(do)
+        self._arguments.append(argument)
+
+    def extend(self, entries: list[Entry]) -> None:
+        for text, help_text, command in entries:
+            self.add(text, help_text, command)
+
+    def command(self, index: int) -> Callable[[], object]:
+        do, argument = self._does[index], self._arguments[index]
+        return do if argument is _NO_ARGUMENT else partial(do, argument)
+
+
+def plain(text: str) -> str:
+    """`text` as palette markup that shows as typed: the palette reads a hit's help
+    (and a plain-string prompt) as markup, where "[Annexe]" would vanish as a tag."""
+    return text.replace("[", "\\[")
+
+
+def highlighted(text: str, positions: tuple[int, ...], style: Style) -> Content:
+    """`text` with the matched characters in `style` (spaces left plain), one span per
+    run of neighbouring characters."""
+    content = Content(text)
+    runs: list[list[int]] = []
+    for at in positions:
+        if text[at].isspace():
+            continue
+        if runs and runs[-1][1] == at:
+            runs[-1][1] = at + 1
+        else:
+            runs.append([at, at + 1])
+    for start, end in runs:
+        content = content.stylize(style, start, end)
+    return content
+
+
+class IndexedProvider(Provider):
+    """A provider over many records: `entries()` is gathered and indexed once when the
+    palette opens (or on the first search after the vault is unlocked), and each search
+    yields the best `HITS_SHOWN` hits, best first, highlighted."""
+
+    _entries: Entries | None = None
+    _index: SearchIndex | None = None
+
+    def entries(self) -> Entries:
+        raise NotImplementedError
 
     async def startup(self) -> None:
-        # Gathered once each time the palette opens, not on every key typed.
-        self._cache = self._entries() if self.app.vault.is_open else None
+        if self.app.vault.is_open:
+            self._build()
 
-    def entries(self) -> list[Entry]:
-        if self._cache is None:
-            self._cache = self._entries()
-        return self._cache
-
-    def _entries(self) -> list[Entry]:
-        app = self.app
-        today = app.today()
-        entries: list[Entry] = []
-        summaries = sites.site_summaries(today)
-        for s in summaries:
-            where = " · ".join(p for p in (sites.KIND_NAMES.get(s.kind, s.kind), s.authority) if p)
-            entries.append((s.name, f"Briefing · {where} · DSL {s.dsl or 'not recorded'}", partial(open_briefing, app, s.site_id)))
-        people: dict[tuple[str, int], list[str]] = {}
-        names: dict[int, str] = {s.site_id: s.name for s in summaries}
-        for contact, site in sites.current_contacts_everywhere(today):
-            people.setdefault((contact.name, site.id), []).append(contacts_mod.role_name(contact.role))
-        for (name, site_id), roles in sorted(people.items()):
-            if site_id not in names:
-                continue
-            entries.append(
-                (f"{name} ({names[site_id]})", f"{' and '.join(roles)} · open the briefing", partial(open_briefing, app, site_id))
-            )
-        for la in authorities_mod.list_authorities():
-            entries.append((la.name, "Local authority · open its record", partial(open_authority, app, la.id)))
-        entries.extend(actions(app))
-        return entries
+    def _build(self) -> None:
+        self._entries = self.entries()
+        self._index = SearchIndex(self._entries.texts)
 
     async def search(self, query: str) -> Hits:
         if not self.app.vault.is_open:
             return
-        matcher = self.matcher(query)
-        for text, help_text, command in self.entries():
-            score = matcher.match(text)
-            if score > 0:
-                yield Hit(score, matcher.highlight(text), command, text=text, help=help_text)
+        if self._index is None:
+            self._build()
+        entries, index = self._entries, self._index
+        assert entries is not None and index is not None
+        style = self.match_style or Style(reverse=True)
+        for found in index.search(query, HITS_SHOWN):
+            i = found.index
+            text = entries.texts[i]
+            yield Hit(found.score, highlighted(text, found.positions, style), entries.command(i), text=text,
+                      help=plain(entries.helps[i]))
+
+
+class SitecareCommands(IndexedProvider):
+    """Sites, people and local authorities by name, and the sites actions."""
+
+    def entries(self) -> Entries:
+        app = self.app
+        found = sites.sites_to_find(app.today())
+        briefing = partial(open_briefing, app)
+        entries = Entries()
+        for s in found:
+            where = " · ".join(p for p in (sites.KIND_NAMES.get(s.kind, s.kind), s.authority) if p)
+            entries.add(s.name, f"Briefing · {where} · DSL {s.dsl or 'not recorded'}", briefing, s.site_id)
+        # One entry per person and site, with every role they hold there.
+        helps: dict[tuple[str, ...], str] = {}
+        for s in found:
+            for name, roles in s.people:
+                help_text = helps.get(roles)
+                if help_text is None:
+                    help_text = helps[roles] = f"{' and '.join(map(contacts_mod.role_name, roles))} · open the briefing"
+                entries.add(f"{name} ({s.name})", help_text, briefing, s.site_id)
+        authority = partial(open_authority, app)
+        for la in authorities_mod.list_authorities():
+            entries.add(la.name, "Local authority · open its record", authority, la.id)
+        entries.extend(actions(app))
+        return entries
 
     async def discover(self) -> Hits:
         if not self.app.vault.is_open:
             return
         today = self.app.today()
         for site in sites.todays_visits(today):
-            yield DiscoveryHit(f"Briefing: {site.name}", partial(open_briefing, self.app, site.id),
-                               text=f"Briefing: {site.name}", help="Visiting today")
+            text = f"Briefing: {site.name}"
+            yield DiscoveryHit(Content(text), partial(open_briefing, self.app, site.id), text=text, help="Visiting today")
         for text, help_text, command in actions(self.app):
             yield DiscoveryHit(text, command, text=text, help=help_text)
 

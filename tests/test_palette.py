@@ -1,0 +1,184 @@
+"""The command palette (ctrl+p) over many records: what it gathers from the vault when it
+opens, what a keystroke yields (the best few, highlighted, names shown as typed), and
+the flow a person follows: open, type, Enter opens the right thing."""
+
+from __future__ import annotations
+
+from dataclasses import astuple
+from datetime import date
+
+from textual.command import CommandList, CommandPalette
+
+from sitecare.data import clients, complaints, contacts, models, sites
+from sitecare.data.models import Contact, LocalAuthority, Site, change
+from sitecare.screens.briefing import BriefingScreen
+from sitecare.screens.clients import ClientsComplaintsCommands
+from sitecare.screens.commands import HITS_SHOWN, SitecareCommands
+from sitecare.screens.complaints import ComplaintsScreen
+
+from sitehelpers import SIZE, TODAY, fixed_sites, make_app, settle, type_text
+from test_clients import add_client
+from test_complaints_log import log
+
+
+def many_people(count: int) -> dict[int, Site]:
+    """`count` people in post, "Person 000" to "Person <count-1>", spread over three
+    sites; returns the site of each. One change, one save."""
+    with models.suspended_commit_hooks(), change():
+        spread = [Site.create(name=name, kind="school") for name in ("Heron Academy", "Wren House", "Finch Ward")]
+        for i in range(count):
+            Contact.create(site=spread[i % 3], role="other", name=f"Person {i:03d} Dunmore", from_date=date(2020, 1, 1))
+    return {i: spread[i % 3] for i in range(count)}
+
+
+async def open_palette_and_type(app, pilot, text: str) -> CommandList:
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    assert isinstance(app.screen, CommandPalette)
+    await type_text(pilot, text)
+    await settle(app, pilot)
+    return app.screen.query_one(CommandList)
+
+
+async def hits(provider_class, app, query: str) -> list:
+    provider = provider_class(app.screen, None)
+    provider._post_init()
+    await provider._wait_init()
+    return [hit async for hit in provider.search(query)]
+
+
+# --------------------------------------------------------------------------- what is gathered
+
+
+def test_sites_to_find_are_the_sites_table_s_names_dsls_and_people_in_post(open_vault):
+    world = fixed_sites()
+    kestrel = world["kestrel"]
+    # Someone in two roles at one site; someone who has left; someone not yet started.
+    contacts.add_contact(world["poppy"], "dsl", "Maureen Tilley", date(2026, 8, 1))
+    contacts.add_contact(kestrel, "other", "Gone Already", date(2020, 1, 1), to_date=date(2026, 11, 21))
+    contacts.add_contact(kestrel, "other", "Not Yet", date(2026, 11, 23))
+    contacts.add_contact(kestrel, "deputy_dsl", "Adam Ant", date(2026, 1, 1))  # added last, listed by role and name
+    found = sites.sites_to_find(TODAY)
+    summaries = sites.site_summaries(TODAY)
+    assert [(s.site_id, s.name, s.dsl) for s in found] == [(s.site_id, s.name, s.dsl) for s in summaries]
+    assert "Old Mill School" not in [s.name for s in found]  # archived
+    by_name = {s.name: s for s in found}
+    assert by_name["Kestrel Fen Primary School"].people == (
+        ("Claire Ashdown", ("dsl",)),
+        ("Adam Ant", ("deputy_dsl",)),
+        ("Mark Ellery", ("deputy_dsl",)),
+        ("Priya Chandran", ("deputy_dsl",)),
+        ("Simon Latchford", ("head",)),
+    )
+    assert by_name["Poppyfield Day Centre"].people == (("Maureen Tilley", ("dsl", "manager")),)
+    assert (by_name["Larkspur House"].kind, by_name["Larkspur House"].authority) == ("care_home", "Bedford Borough")
+
+
+def test_clients_to_find_are_the_client_list_in_its_order(open_vault):
+    with change():
+        site = Site.create(name="Kestrel Fen Primary", kind="school")
+    add_client(reference="ch-0003", initials="cd", site=site.id, date_of_birth="15/05/2016", therapy_start="01/09/2026")
+    add_client(reference="AD-0002", date_of_birth="01/01/1990", therapy_start="01/01/2026", therapy_end="01/06/2026")
+    add_client(reference="AD-0001", initials="", date_of_birth="01/01/1990", therapy_start="01/01/2026")
+    add_client(reference="ab-0004", date_of_birth="01/01/1990", therapy_start="01/01/2026")  # case ignored
+    expected = [(v.id, v.reference, v.initials, v.client_type, v.site_name) for v in clients.client_list()]
+    assert [astuple(c) for c in clients.clients_to_find()] == expected
+    assert [c.reference for c in clients.clients_to_find()] == ["ab-0004", "AD-0001", "ch-0003", "AD-0002"]
+
+
+def test_complaints_to_find_are_the_log_in_its_order(open_vault):
+    log(received="02/11/2026")
+    log(received="05/11/2026", resolved_stage="1", resolved_on="10/11/2026")
+    log(received="06/11/2026", type="failure_to_provide")
+    expected = [(v.id, v.reference, v.received_on, v.type) for v in complaints.complaint_log()]
+    assert [astuple(c) for c in complaints.complaints_to_find()] == expected
+    assert complaints.complaints_to_find()[-1].received_on == date(2026, 11, 5)  # resolved: last
+
+
+# --------------------------------------------------------------------------- what a key yields
+
+
+async def test_a_keystroke_yields_the_best_few_best_first(open_vault):
+    where = many_people(3 * HITS_SHOWN)
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE):
+        found = await hits(SitecareCommands, app, "person")
+        assert len(found) == HITS_SHOWN
+        assert [h.score for h in found] == sorted((h.score for h in found), reverse=True)
+        [best, *_] = await hits(SitecareCommands, app, "person 017")
+        assert best.text == f"Person 017 Dunmore ({where[17].name})"
+        assert best.help == "Other · open the briefing"
+        # The matched letters are highlighted, the spaces between them are not.
+        assert [(s.start, s.end) for s in best.prompt.spans] == [(0, 6), (7, 10)]
+
+
+async def test_names_are_shown_as_typed_not_read_as_markup(open_vault):
+    with change():
+        annexe = Site.create(name="St Mary [Annexe]", kind="school",
+                             local_authority=LocalAuthority.get(LocalAuthority.name == "Cambridgeshire"))
+    contacts.add_contact(annexe, "dsl", "Jo [b]Bold[/b]", date(2026, 1, 1))
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        site, person = await hits(SitecareCommands, app, "annexe]")
+        assert site.prompt.plain == "St Mary [Annexe]"
+        assert person.prompt.plain == "Jo [b]Bold[/b] (St Mary [Annexe])"
+        # What the palette shows: it reads the help line as markup.
+        command_list = await open_palette_and_type(app, pilot, "annexe]")
+        shown = command_list.get_option_at_index(0).prompt.plain
+        assert shown == "St Mary [Annexe]\nBriefing · School · Cambridgeshire · DSL Jo [b]Bold[/b]"
+
+
+async def test_clients_and_complaints_by_reference(open_vault):
+    client = add_client(reference="CH-0142", initials="pq", date_of_birth="15/05/2016", therapy_start="01/09/2026")
+    complaint = log(received="06/11/2026")
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE):
+        [hit] = await hits(ClientsComplaintsCommands, app, "ch0142")
+        assert (hit.text, hit.help) == ("CH-0142 PQ", f"Client · {client.client_type} · no site")
+        [hit] = await hits(ClientsComplaintsCommands, app, complaint.reference.lower())
+        assert hit.help == "Complaint · received 6 Nov 2026 · standard of service"
+        actions = await hits(ClientsComplaintsCommands, app, "complaints")
+        assert actions[0].text == "Complaints log"
+
+
+# --------------------------------------------------------------------------- the flow
+
+
+async def test_type_a_name_backspace_type_on_and_enter_opens_that_briefing(open_vault):
+    where = many_people(60)
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        command_list = await open_palette_and_type(app, pilot, "person 04")
+        assert command_list.get_option_at_index(0).hit.text.startswith("Person 04")
+        await pilot.press("backspace", "backspace", "1", "7")
+        await settle(app, pilot)
+        assert command_list.get_option_at_index(0).hit.text == f"Person 017 Dunmore ({where[17].name})"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, BriefingScreen)
+        assert app.screen.site_id == where[17].id
+
+
+async def test_a_complaint_reference_and_enter_opens_it_on_the_log(open_vault):
+    log(received="02/11/2026")
+    wanted = log(received="06/11/2026")
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_palette_and_type(app, pilot, wanted.reference)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ComplaintsScreen)
+        assert app.screen.selected_id() == wanted.id
+
+
+async def test_a_record_added_while_the_app_runs_is_found_the_next_time_it_opens(open_vault):
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        command_list = await open_palette_and_type(app, pilot, "wren")
+        assert command_list.option_count == 0 or "Wren" not in command_list.get_option_at_index(0).prompt.plain
+        await pilot.press("escape")
+        await pilot.pause()
+        with change():
+            Site.create(name="Wren House", kind="school")
+        command_list = await open_palette_and_type(app, pilot, "wren")
+        assert command_list.get_option_at_index(0).hit.text == "Wren House"
