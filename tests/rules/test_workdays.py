@@ -217,3 +217,30 @@ def test_working_days_between_counts_after_start_up_to_end():
     assert working_days_between(date(2025, 12, 22), date(2025, 12, 31), "ENG") == 5
     assert working_days_between(date(2025, 9, 12), date(2025, 9, 5), "ENG") == 0
     assert working_days_between(date(2025, 9, 5), date(2025, 9, 5), "ENG") == 0
+
+
+def test_adding_working_days_is_counting_them_one_by_one():
+    # add_working_days looks each year's holidays up once; it must agree with asking
+    # is_working_day of every day, in every nation, across years and holidays.
+    from datetime import timedelta
+
+    def counted(start, days, nation):
+        day = start
+        while days:
+            day += timedelta(days=1)
+            if is_working_day(day, nation):
+                days -= 1
+        return day
+
+    start = date(2024, 11, 1)
+    while start < date(2027, 2, 1):
+        for nation in ("ENG", "WLS", "SCT", "NIR"):
+            for days in (0, 1, 5, 10, 30):
+                assert add_working_days(start, days, nation) == counted(start, days, nation), (start, days, nation)
+        start += timedelta(days=2)
+
+
+def test_an_unknown_nation_is_refused_when_a_day_is_counted():
+    assert add_working_days(date(2025, 9, 5), 0, "XX") == date(2025, 9, 5)
+    with pytest.raises(ValueError):
+        add_working_days(date(2025, 9, 5), 1, "XX")

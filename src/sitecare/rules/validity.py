@@ -19,9 +19,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from dateutil.relativedelta import relativedelta
 
-from sitecare.rules.dates import describe_distance, show_date
+from sitecare.rules.dates import add_months, describe_distance, show_date
 
 __all__ = [
     "DEFAULT_WARN_DAYS",
@@ -96,7 +95,7 @@ def expiry_for(kind_rule: TrainingKindRule, completed: date) -> date | None:
     """
     if kind_rule.validity_months is None:
         return None
-    return completed + relativedelta(months=kind_rule.validity_months)
+    return add_months(completed, kind_rule.validity_months)
 
 
 def training_status(
@@ -135,7 +134,7 @@ def effective_expiry(
     """
     if max_age_months is None:
         return expires, False
-    site_limit = completed + relativedelta(months=max_age_months)
+    site_limit = add_months(completed, max_age_months)
     if expires is None or site_limit < expires:
         return site_limit, True
     return expires, False
