@@ -583,6 +583,9 @@ class Preloaded:
     national: tuple[NationalContact, ...]
     clients: Mapping[int, Client]
     entries: Mapping[int, Sequence[Any]]
+    # What build_context works out once per site, authority and organisation rather than
+    # once per concern (the rows above do not change while this object lives).
+    _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def step_entries(self, concern: Concern) -> list[Any]:
         return sorted(self.entries.get(concern.id, ()), key=lambda e: e.id)
@@ -591,11 +594,38 @@ class Preloaded:
         return self.sites.get(concern.site_id) if concern.site_id is not None else None
 
     def contacts_on(self, site: Site, day: date, role: str) -> list[Any]:
-        return sorted(
-            (c for c in self.contacts.get(site.id, ())
-             if c.role == role and c.from_date <= day and (c.to_date is None or c.to_date >= day)),
-            key=lambda c: c.name,
-        )
+        return [c for c, _ in self._by_role(site, role) if c.from_date <= day and (c.to_date is None or c.to_date >= day)]
+
+    def _by_role(self, site: Site, role: str) -> list[tuple[Any, ContactInfo]]:
+        """The site's contacts in `role` (any dates) by name, each with its ContactInfo.
+        Filtering this by date keeps the order sorting the filtered rows would give."""
+        key = ("role", site.id, role)
+        found = self._memo.get(key)
+        if found is None:
+            found = [
+                (c, _info(c.name, c.phone, c.email, organisation=site.name, source=c.where_to_find))
+                for c in sorted((c for c in self.contacts.get(site.id, ()) if c.role == role), key=lambda c: c.name)
+            ]
+            self._memo[key] = found
+        return found
+
+    def site_contacts_on(self, site: Site, day: date) -> dict[str, tuple[ContactInfo, ...]]:
+        contacts: dict[str, tuple[ContactInfo, ...]] = {}
+        for db_role, role in SITE_ROLES.items():
+            found = tuple(info for c, info in self._by_role(site, db_role)
+                          if c.from_date <= day and (c.to_date is None or c.to_date >= day))
+            if found:
+                contacts[role] = found
+        return contacts
+
+    def once(self, key: tuple, make: Any) -> Any:
+        found = self._memo.get(key, _MISSING)
+        if found is _MISSING:
+            found = self._memo[key] = make()
+        return found
+
+
+_MISSING = object()
 
 
 def preload(
@@ -669,46 +699,31 @@ def build_context(concern: Concern, pre: Preloaded | None = None) -> ProcedureCo
 
     contacts: dict[str, tuple[ContactInfo, ...]] = {}
     if site is not None:
-        for db_role, role in SITE_ROLES.items():
-            found = pre.contacts_on(site, day, db_role) if pre is not None else contacts_on(site, day, db_role)
-            if found:
-                contacts[role] = tuple(
-                    _info(c.name, c.phone, c.email, organisation=site.name, source=c.where_to_find) for c in found
-                )
+        if pre is not None:
+            contacts.update(pre.site_contacts_on(site, day))
+        else:
+            for db_role, role in SITE_ROLES.items():
+                found = contacts_on(site, day, db_role)
+                if found:
+                    contacts[role] = tuple(
+                        _info(c.name, c.phone, c.email, organisation=site.name, source=c.where_to_find) for c in found
+                    )
     if la is not None:
-        def team(role: str, label: str, phone: str, email: str = "") -> None:
-            if phone or email:
-                contacts[role] = (_info(f"{la.name} {label}", phone, email, organisation=la.name, source=la.source),)
-
-        team("la_children", "children's safeguarding team", la.children_phone, la.children_email)
-        team("la_out_of_hours", "children's out-of-hours line", la.children_out_of_hours_phone)
-        team("la_adults", "Adult Social Care safeguarding team", la.adults_phone, la.adults_email)
-        team("la_adults_out_of_hours", "adults' out-of-hours line", la.adults_out_of_hours_phone)
-        team("lado", "LADO", la.lado_phone, la.lado_email)
-        if la.mental_health_phone:
-            contacts["la_mental_health"] = (
-                _info(la.mental_health_name or f"{la.name} mental-health trust", la.mental_health_phone,
-                      organisation=la.name, source=la.source),
-            )
-    national = pre.national if pre is not None else NationalContact.select().where(
-        NationalContact.key.in_(("police", "nspcc_whistleblowing", "ico"))
-    )
-    for row in national:
-        contacts[row.key] = (_info(row.name, row.phone, row.email, organisation=row.name, source=row.source, hours=row.hours),)
+        contacts.update(pre.once(("la", la.id), lambda: _authority_contacts(la)) if pre is not None
+                        else _authority_contacts(la))
+    if pre is not None:
+        contacts.update(pre.once(("national",), lambda: _national_contacts(pre.national)))
+    else:
+        contacts.update(_national_contacts(NationalContact.select().where(
+            NationalContact.key.in_(("police", "nspcc_whistleblowing", "ico"))
+        )))
     if pre is not None:
         org = pre.organisations.get(site.organisation_id) if site is not None and site.organisation_id else None
     else:
         org = site.organisation if site is not None else None
     if org is not None:
-        if org.safeguarding_lead_name or org.safeguarding_lead_phone or org.safeguarding_lead_email:
-            contacts["own_org_safeguarding_lead"] = (
-                _info(org.safeguarding_lead_name or f"{org.name} safeguarding lead", org.safeguarding_lead_phone,
-                      org.safeguarding_lead_email, organisation=org.name),
-            )
-        if org.manager_name or org.manager_phone or org.manager_email:
-            contacts["own_org_manager"] = (
-                _info(org.manager_name or f"{org.name} manager", org.manager_phone, org.manager_email, organisation=org.name),
-            )
+        contacts.update(pre.once(("org", org.id), lambda: _organisation_contacts(org)) if pre is not None
+                        else _organisation_contacts(org))
     if pre is not None:
         client: Client | None = pre.clients.get(concern.client_id) if concern.client_id is not None else None
     else:
@@ -737,6 +752,48 @@ def build_context(concern: Concern, pre: Preloaded | None = None) -> ProcedureCo
         contacts=contacts,
         add_contact_hint=CONTACT_HINT,
     )
+
+
+def _authority_contacts(la: LocalAuthority) -> dict[str, tuple[ContactInfo, ...]]:
+    """The local authority's teams by role (those with a number or an address)."""
+    contacts: dict[str, tuple[ContactInfo, ...]] = {}
+
+    def team(role: str, label: str, phone: str, email: str = "") -> None:
+        if phone or email:
+            contacts[role] = (_info(f"{la.name} {label}", phone, email, organisation=la.name, source=la.source),)
+
+    team("la_children", "children's safeguarding team", la.children_phone, la.children_email)
+    team("la_out_of_hours", "children's out-of-hours line", la.children_out_of_hours_phone)
+    team("la_adults", "Adult Social Care safeguarding team", la.adults_phone, la.adults_email)
+    team("la_adults_out_of_hours", "adults' out-of-hours line", la.adults_out_of_hours_phone)
+    team("lado", "LADO", la.lado_phone, la.lado_email)
+    if la.mental_health_phone:
+        contacts["la_mental_health"] = (
+            _info(la.mental_health_name or f"{la.name} mental-health trust", la.mental_health_phone,
+                  organisation=la.name, source=la.source),
+        )
+    return contacts
+
+
+def _national_contacts(rows: Any) -> dict[str, tuple[ContactInfo, ...]]:
+    return {
+        row.key: (_info(row.name, row.phone, row.email, organisation=row.name, source=row.source, hours=row.hours),)
+        for row in rows
+    }
+
+
+def _organisation_contacts(org: Organisation) -> dict[str, tuple[ContactInfo, ...]]:
+    contacts: dict[str, tuple[ContactInfo, ...]] = {}
+    if org.safeguarding_lead_name or org.safeguarding_lead_phone or org.safeguarding_lead_email:
+        contacts["own_org_safeguarding_lead"] = (
+            _info(org.safeguarding_lead_name or f"{org.name} safeguarding lead", org.safeguarding_lead_phone,
+                  org.safeguarding_lead_email, organisation=org.name),
+        )
+    if org.manager_name or org.manager_phone or org.manager_email:
+        contacts["own_org_manager"] = (
+            _info(org.manager_name or f"{org.name} manager", org.manager_phone, org.manager_email, organisation=org.name),
+        )
+    return contacts
 
 
 def step_id(step: engine.ResolvedStep) -> str:
