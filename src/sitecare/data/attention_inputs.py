@@ -28,25 +28,23 @@ Readings of the schema made here (the other screens may refine them):
 - a data request is open until it has a completion date or its status is completed,
   closed or refused; status "extended" uses the ICO's extended deadline.
 
-How it is read, and kept (issue 7: at most 50 ms on the large vault, and no cost that
-grows faster than the data):
+How it is read (issue 7: at most 50 ms on the large vault, and no cost that grows
+faster than the data):
 - Plain SQL returning tuples, only the columns in READS, one query per table (never
   one per site or concern); dates are converted once per distinct text. Building a
   peewee model object per row was most of the cost.
-- The inputs come in groups (GROUPS), each reading a known set of tables. The list a
-  connection last computed is kept (AttentionCache): data/changes.py counts the
-  changes to those tables, and a group whose tables did not change keeps its inputs
-  and items. The concern group goes further: a change to a concern, its chronology or
-  its actions recomputes that concern only. A new day or new warning windows
-  recompute the items; a lock, another vault, or a change of schema drops it all.
-- `gather()` always reads everything afresh (the cold figure the benchmark measures).
+- The inputs come in groups (GROUPS), each read in pieces (Piece): one per kind of
+  training, per site (policies, contacts), per open concern, or the whole group at
+  once, so that a cache can read again only the pieces a change touched.
 """
 
 from __future__ import annotations
 
+import gc
 from collections import namedtuple
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import chain
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from peewee import DateField, DateTimeField
@@ -231,12 +229,26 @@ def _concern_row(raw: tuple) -> ConcernRow:
 class _Reader:
     """What several groups read, loaded once per computation, on first use."""
 
-    def __init__(self, today: date):
+    def __init__(self, today: date, kept: dict | None = None):
         self.today = today
+        self._kept = kept
         self._sites: dict[int, SiteRow] | None = None
+        self._some_sites: dict[int, SiteRow] = {}
         self._active: list[SiteRow] | None = None
         self._nations: dict[int, str] | None = None
         self._contacts: list[ContactRow] | None = None
+
+    def same(self, key: Any, value: Any) -> Any:
+        """`value`, or the equal value kept under `key` by the last computation: rules
+        keep some answers by the identity of what they were given (a kind's training
+        records), so an unchanged value stays the same object."""
+        if self._kept is None:
+            return value
+        old = self._kept.get(key)
+        if old is not None and old == value:
+            return old
+        self._kept[key] = value
+        return value
 
     @property
     def sites(self) -> dict[int, SiteRow]:
@@ -244,12 +256,29 @@ class _Reader:
             self._sites = {row[0]: _site_row(row) for row in _select("site")}
         return self._sites
 
+    def sites_for(self, ids: Iterable[int | None]) -> dict[int, SiteRow]:
+        """The sites `ids` that exist (every site when all are loaded already)."""
+        if self._sites is not None:
+            return self._sites
+        wanted = sorted({i for i in ids if i is not None} - set(self._some_sites))
+        for chunk in _chunks(wanted):
+            for row in _select("site", where=f"id IN ({_marks(chunk)})", params=chunk):
+                self._some_sites[row[0]] = _site_row(row)
+        return self._some_sites
+
     @property
     def active_sites(self) -> list[SiteRow]:
         """Sites not archived, by name (as the lists show them)."""
         if self._active is None:
             self._active = sorted((s for s in self.sites.values() if not s.archived), key=lambda s: s.name)
         return self._active
+
+    def active_sites_for(self, ids: Sequence[int] | None) -> list[SiteRow]:
+        """The active sites, or those of `ids`, by name."""
+        if ids is None:
+            return self.active_sites
+        sites = self.sites_for(ids)
+        return sorted((sites[i] for i in ids if i in sites and not sites[i].archived), key=lambda s: s.name)
 
     @property
     def nations(self) -> dict[int, str]:
@@ -266,111 +295,176 @@ class _Reader:
     def contacts(self) -> list[ContactRow]:
         """Every contact (any dates), by site, role and name."""
         if self._contacts is None:
-            # Sorted here rather than by SQL: half the cost on a large vault. Python
-            # compares text by code point as SQLite's BINARY collation does (UTF-8).
-            rows = _select("contact")
-            rows.sort(key=lambda r: (r[1], r[2], r[3]))
-            self._contacts = [_contact_row(r) for r in rows]
+            self._contacts = _sorted_contacts(_select("contact"))
         return self._contacts
+
+    def contacts_for(self, site_ids: Sequence[int] | None) -> list[ContactRow]:
+        """Every contact, or those of the sites `site_ids`, by site, role and name."""
+        if site_ids is None or self._contacts is not None:
+            return self.contacts
+        rows = []
+        for chunk in _chunks(sorted(site_ids)):
+            rows += _select("contact", where=f"site_id IN ({_marks(chunk)})", params=chunk)
+        return _sorted_contacts(rows)
+
+
+def _sorted_contacts(rows: list[tuple]) -> list[ContactRow]:
+    # Sorted here rather than by SQL (half the cost on a large vault), from the rows in
+    # id order, so equal names keep one order however they were read. Python compares
+    # text by code point, as SQLite's BINARY collation does with UTF-8.
+    rows.sort(key=lambda r: r[0])
+    rows.sort(key=lambda r: (r[1], r[2], r[3]))
+    return [_contact_row(r) for r in rows]
 
 
 # --------------------------------------------------------------------------- the groups
 
 
-def _read_training(reader: _Reader) -> dict[str, tuple]:
-    """Training, with the active sites that require each kind; the sites' requirements."""
-    sites = reader.sites
+@dataclass(frozen=True)
+class Piece:
+    """Inputs that are read, and replaced, together: one kind of training's, one site's,
+    one concern's (or a whole group's). `order` is where its rows go among the group's,
+    as reading everything at once orders them; `depends` names the rows of other tables
+    (table, key in KEYS) whose change means reading it again."""
+
+    order: Any
+    rows: Mapping[str, tuple]
+    depends: tuple[tuple[str, Any], ...] = ()
+
+
+#: The column each table's changes are recorded by (data/changes.py), for the groups
+#: read piece by piece: a change to such a row re-reads only the pieces it touches.
+KEYS: dict[str, str] = {
+    "concern": "id",
+    "chronology_entry": "concern_id",
+    "action": "concern_id",
+    "site": "id",
+    "contact": "site_id",
+    "client": "id",
+    "training_kind": "id",
+    "training_record": "kind_id",
+    "requirement": "kind_id",
+    "policy": "site_id",
+}
+
+
+def _where_in(column: str, ids: Sequence[Any] | None) -> Iterable[tuple[str, Sequence[Any]]]:
+    """(SQL condition, parameters) for every row, or for rows whose `column` is in `ids`."""
+    if ids is None:
+        yield "1", ()
+        return
+    for chunk in _chunks(sorted(i for i in ids if i is not None)):
+        yield f'"{column}" IN ({_marks(chunk)})', chunk
+
+
+def _training_pieces(reader: _Reader, kinds: Sequence[int] | None, memo: dict | None) -> dict[int, Piece]:
+    """Per kind of training: my records of it (with the active sites that require it),
+    and the sites' requirements of it."""
+    kind_rows = []
     records_by_kind: dict[int, list[tuple]] = {}
-    for id_, kind_id, completed, expires in _select("training_record", ("id", "kind_id", "completed", "expires")):
-        records_by_kind.setdefault(kind_id, []).append((id_, _day(completed), _day(expires)))
-    records_tuple = {kind_id: tuple((c, e) for _, c, e in rows) for kind_id, rows in records_by_kind.items()}
-    kinds = {row[0]: row for row in _select("training_kind")}
-    required: dict[int, list[str]] = {}
-    requirements = []
-    for id_, site_id, kind_id, max_age in _select("requirement"):
-        site = sites.get(site_id)
-        if site is None or site.archived:
-            continue
-        _, code, name = kinds[kind_id]
-        required.setdefault(kind_id, []).append(site.name)
-        requirements.append(
-            rules.RequirementInput(
-                requirement_id=id_,
-                site_id=site_id,
-                site_name=site.name,
-                kind_code=code,
-                kind_name=name,
-                max_age_months=max_age,
-                records=records_tuple.get(kind_id, ()),
-                needed_since=site.created_on,
+    requirements_by_kind: dict[int, list[tuple]] = {}
+    for where, params in _where_in("id", kinds):
+        kind_rows += _select("training_kind", where=where, params=params)
+    for where, params in _where_in("kind_id", kinds):
+        for id_, kind_id, completed, expires in _select("training_record", ("id", "kind_id", "completed", "expires"),
+                                                        where, params):
+            records_by_kind.setdefault(kind_id, []).append((id_, _day(completed), _day(expires)))
+        for row in _select("requirement", where=where, params=params):
+            requirements_by_kind.setdefault(row[2], []).append(row)
+    sites = reader.sites_for(row[1] for rows in requirements_by_kind.values() for row in rows)
+    pieces = {}
+    for kind_id, code, name in kind_rows:
+        records = records_by_kind.get(kind_id, [])
+        shared = reader.same(("training records", kind_id), tuple((c, e) for _, c, e in records))
+        required = []
+        requirements = []
+        for id_, site_id, _, max_age in sorted(requirements_by_kind.get(kind_id, ())):
+            site = sites.get(site_id)
+            if site is None or site.archived:
+                continue
+            required.append(site.name)
+            requirements.append(
+                rules.RequirementInput(
+                    requirement_id=id_,
+                    site_id=site_id,
+                    site_name=site.name,
+                    kind_code=code,
+                    kind_name=name,
+                    max_age_months=max_age,
+                    records=shared,
+                    needed_since=site.created_on,
+                )
             )
-        )
-    training = []
-    for kind_id, code, name in sorted(kinds.values(), key=lambda k: k[2]):
-        records = records_by_kind.get(kind_id)
-        if not records:
-            continue
-        training.append(
-            rules.TrainingInput(
-                kind_code=code,
-                kind_name=name,
-                records=tuple(rules.TrainingRecordInput(*r) for r in records),
-                required_by=tuple(sorted(required.get(kind_id, []))),
+        training = ()
+        if records:
+            training = (
+                rules.TrainingInput(
+                    kind_code=code,
+                    kind_name=name,
+                    records=tuple(rules.TrainingRecordInput(*r) for r in records),
+                    required_by=tuple(sorted(required)),
+                ),
             )
-        )
-    return {"training": tuple(training), "requirements": tuple(requirements)}
+        depends = tuple(("site", site_id) for site_id in sorted({r[1] for r in requirements_by_kind.get(kind_id, ())}))
+        pieces[kind_id] = Piece((name, kind_id), {"training": training, "requirements": tuple(requirements)}, depends)
+    return pieces
 
 
-def _read_policies(reader: _Reader) -> dict[str, tuple]:
+def _policy_pieces(reader: _Reader, site_ids: Sequence[int] | None, memo: dict | None) -> dict[int, Piece]:
+    """Per active site: its latest policy and my latest signature."""
     by_site: dict[int, list[tuple]] = {}
-    for row in _select("policy", order="recorded_on DESC, id DESC"):
-        id_, site_id, version, dated, review_due, signed_on, recorded_on = row
-        by_site.setdefault(site_id, []).append(
-            (id_, version, _day(dated), _day(review_due), _day(signed_on), _day(recorded_on))
-        )
-    policies = []
-    for site in reader.active_sites:
-        rows = by_site.get(site.id, [])
+    for where, params in _where_in("site_id", site_ids):
+        for row in _select("policy", where=where, params=params):
+            id_, site_id, version, dated, review_due, signed_on, recorded_on = row
+            by_site.setdefault(site_id, []).append(
+                (id_, version, _day(dated), _day(review_due), _day(signed_on), _day(recorded_on))
+            )
+    pieces = {}
+    for site in reader.active_sites_for(site_ids):
+        # Latest first: recorded_on, then id, both descending (as ORDER BY ... DESC).
+        rows = sorted(by_site.get(site.id, []), key=lambda p: (p[5], p[0]), reverse=True)
         latest = rows[0] if rows else None
         signed = [p for p in rows if p[4] is not None]
         signature = max(signed, key=lambda p: (p[4], p[0])) if signed else None
-        policies.append(
-            rules.PolicyInput(
-                site_id=site.id,
-                site_name=site.name,
-                site_kind=site.kind,
-                resign_interval_months=site.resign_interval_months,
-                policy_id=latest[0] if latest else None,
-                latest=PolicyVersion(latest[1], latest[2], latest[3]) if latest else None,
-                signature=PolicySignature(signature[4], signature[1]) if signature else None,
-                recorded_on=latest[5] if latest else None,
-                needed_since=site.created_on,
-            )
+        policy = rules.PolicyInput(
+            site_id=site.id,
+            site_name=site.name,
+            site_kind=site.kind,
+            resign_interval_months=site.resign_interval_months,
+            policy_id=latest[0] if latest else None,
+            latest=PolicyVersion(latest[1], latest[2], latest[3]) if latest else None,
+            signature=PolicySignature(signature[4], signature[1]) if signature else None,
+            recorded_on=latest[5] if latest else None,
+            needed_since=site.created_on,
         )
-    return {"policies": tuple(policies)}
+        pieces[site.id] = Piece((site.name, site.id), {"policies": (policy,)})
+    return pieces
 
 
-def _read_site_contacts(reader: _Reader) -> dict[str, tuple]:
+def _site_contact_pieces(reader: _Reader, site_ids: Sequence[int] | None, memo: dict | None) -> dict[int, Piece]:
+    """Per active site: the contacts in post today."""
     today = reader.today
     in_post: dict[int, list[rules.ContactInput]] = {}
-    for c in reader.contacts:
+    for c in reader.contacts_for(site_ids):
         if c.from_date <= today and (c.to_date is None or c.to_date >= today):
             in_post.setdefault(c.site_id, []).append(rules.ContactInput(c.id, c.role, c.name, c.from_date, c.confirmed_on))
     return {
-        "site_contacts": tuple(
+        site.id: Piece((site.name, site.id), {"site_contacts": (
             rules.SiteContactsInput(
                 site_id=site.id,
                 site_name=site.name,
                 site_kind=site.kind,
                 contacts=tuple(in_post.get(site.id, ())),
                 needed_since=site.created_on,
-            )
-            for site in reader.active_sites
-        )
+            ),
+        )})
+        for site in reader.active_sites_for(site_ids)
     }
 
 
-def _read_concern_actions(reader: _Reader) -> dict[str, tuple]:
+def _concern_action_pieces(reader: _Reader, concern_ids: Sequence[Any] | None, memo: dict | None
+                          ) -> dict[Any, Piece]:
+    """Per concern (None: actions of no concern), the open actions with a date."""
     # A concern awaiting its outcome carries an action to chase it (data/concerns.py):
     # that action is the "outcome awaited" item (the concern group reads it), not a
     # second, generic one.
@@ -379,16 +473,26 @@ def _read_concern_actions(reader: _Reader) -> dict[str, tuple]:
         'FROM "action" a LEFT JOIN "concern" c ON c.id = a.concern_id '
         "WHERE a.done_on IS NULL AND a.due IS NOT NULL"
     )
-    sites = reader.sites
-    found = []
-    for id_, concern_id, description, owner, due, status, reference, site_id in database.execute_sql(sql).fetchall():
+    rows = []
+    if concern_ids is None:
+        rows = database.execute_sql(sql).fetchall()
+    else:
+        for where, params in _where_in("concern_id", concern_ids):
+            rows += database.execute_sql(f"{sql} AND a.{where}", params).fetchall()
+        if None in concern_ids:
+            rows += database.execute_sql(f"{sql} AND a.concern_id IS NULL").fetchall()
+        rows.sort()
+    sites = reader.sites if concern_ids is None else reader.sites_for(r[7] for r in rows)
+    by_concern: dict[Any, list[rules.ConcernActionInput]] = {}
+    depends: dict[Any, tuple] = {}
+    for id_, concern_id, description, owner, due, status, reference, site_id in rows:
         has_concern = concern_id is not None
         if has_concern and status in ("closed", "draft"):
             continue
         if has_concern and description.startswith(CHASE_PREFIX):
             continue
         site = sites.get(site_id) if has_concern else None
-        found.append(
+        by_concern.setdefault(concern_id, []).append(
             rules.ConcernActionInput(
                 action_id=id_,
                 concern_id=concern_id,
@@ -399,7 +503,12 @@ def _read_concern_actions(reader: _Reader) -> dict[str, tuple]:
                 due=_day(due),
             )
         )
-    return {"concern_actions": tuple(found)}
+        if site_id is not None:
+            depends[concern_id] = (("site", site_id),)
+    return {
+        key: Piece((key is not None, key or 0), {"concern_actions": tuple(actions)}, depends.get(key, ()))
+        for key, actions in by_concern.items()
+    }
 
 
 def _read_complaints(reader: _Reader) -> dict[str, tuple]:
@@ -537,16 +646,6 @@ def _read_authorities(reader: _Reader) -> dict[str, tuple]:
 # --------------------------------------------------------------------------- concerns
 
 
-@dataclass(frozen=True)
-class ConcernItems:
-    """One open concern's inputs: its procedure steps, its outcome and its serious-
-    incident notification when they apply."""
-
-    steps: tuple[rules.ProcedureStepInput, ...] = ()
-    outcome: rules.OutcomeInput | None = None
-    serious: rules.SeriousIncidentInput | None = None
-
-
 class _ConcernReader:
     """What the open concerns' items are made from: the concerns (all open ones, or the
     ones in `ids`), their chronology as far as the items read it, their chase actions,
@@ -559,12 +658,13 @@ class _ConcernReader:
             rows = _select("concern", where=where, params=params)
         else:
             rows = []
-            for chunk in _chunks(list(ids)):
+            for chunk in _chunks([i for i in ids if i is not None]):
                 rows += _select("concern", where=f"id IN ({_marks(chunk)}) AND status IN ({_marks(OPEN_STATUSES)})",
                                 params=(*chunk, *OPEN_STATUSES))
             scope = [r[0] for r in rows]
         self.concerns = [_concern_row(r) for r in rows]
         self._scope = scope  # None: every open concern
+        self.sites = reader.sites if scope is None else reader.sites_for(c.site_id for c in self.concerns)
 
         # Per concern: the last referral, outcome and action/sharing entry (max of the
         # stored text, which sorts as the moment does, as the old ORDER BY at did).
@@ -631,15 +731,9 @@ class _ConcernReader:
 
     def preloaded(self) -> concern_queries.Preloaded:
         reader = self.reader
-        sites = reader.sites
-        if self._scope is None:
-            contacts = reader.contacts
-        else:
-            site_ids = sorted({c.site_id for c in self.concerns if c.site_id is not None})
-            contacts = []
-            for chunk in _chunks(site_ids):
-                contacts += [_contact_row(r) for r in _select("contact", where=f"site_id IN ({_marks(chunk)})",
-                                                              params=chunk, order="site_id, role, name")]
+        sites = self.sites
+        site_ids = None if self._scope is None else sorted({c.site_id for c in self.concerns if c.site_id is not None})
+        contacts = reader.contacts_for(site_ids)
         by_site: dict[int, list[ContactRow]] = {}
         for contact in contacts:
             by_site.setdefault(contact.site_id, []).append(contact)
@@ -664,17 +758,16 @@ class _ConcernReader:
 
     # -- the items ----------------------------------------------------------------------
 
-    def items(self, memo: dict | None = None) -> dict[int, ConcernItems]:
-        """Each concern's items, by id. `memo` (kept by the caller between computations)
-        holds each concern's procedure steps by everything they are resolved from."""
+    def pieces(self, memo: dict | None = None) -> dict[int, Piece]:
+        """Each concern's inputs, by id. `memo` (kept by the caller between computations)
+        holds procedure steps by everything they are resolved from (_procedure_key)."""
         if not self.concerns:
             return {}
-        reader = self.reader
         templates = concern_queries.load_all_templates()
         pre = self.preloaded()
         found = {}
         for concern in self.concerns:
-            site = reader.sites.get(concern.site_id) if concern.site_id else None
+            site = self.sites.get(concern.site_id) if concern.site_id else None
             site_name = site.name if site else ""
             steps = None
             if memo is not None:
@@ -684,7 +777,18 @@ class _ConcernReader:
                 steps = _procedure_steps(concern, site_name, templates, pre)
                 if memo is not None:
                     memo[key] = steps
-            found[concern.id] = ConcernItems(steps, self._outcome(concern, site), self._serious(concern, site_name))
+            outcome = self._outcome(concern, site)
+            serious = self._serious(concern, site_name)
+            depends = []
+            if concern.site_id is not None:
+                depends += [("site", concern.site_id), ("contact", concern.site_id)]
+            if concern.client_id is not None:
+                depends.append(("client", concern.client_id))
+            found[concern.id] = Piece(concern.id, {
+                "procedure_steps": steps,
+                "outcomes": (outcome,) if outcome is not None else (),
+                "serious_incidents": (serious,) if serious is not None else (),
+            }, tuple(depends))
         return found
 
     def _outcome(self, concern: ConcernRow, site: SiteRow | None) -> rules.OutcomeInput | None:
@@ -755,53 +859,61 @@ def _procedure_steps(concern, site_name: str, templates, pre) -> tuple[rules.Pro
     return tuple(found)
 
 
-def _concern_fields(by_concern: Iterable[ConcernItems]) -> dict[str, tuple]:
-    steps: list[rules.ProcedureStepInput] = []
-    outcomes = []
-    serious = []
-    for items in by_concern:
-        steps += items.steps
-        if items.outcome is not None:
-            outcomes.append(items.outcome)
-        if items.serious is not None:
-            serious.append(items.serious)
-    return {"procedure_steps": tuple(steps), "outcomes": tuple(outcomes), "serious_incidents": tuple(serious)}
+def _concern_pieces(reader: _Reader, ids: Sequence[int] | None, memo: dict | None) -> dict[int, Piece]:
+    return _ConcernReader(reader, ids).pieces(memo)
 
 
-def _read_concerns(reader: _Reader) -> dict[str, tuple]:
-    return _concern_fields(_ConcernReader(reader).items().values())
+def _whole(read: Callable[[_Reader], dict[str, tuple]]) -> Callable[[_Reader, Sequence[Any] | None, dict | None],
+                                                                    dict[Any, Piece]]:
+    """A group read as one piece."""
+    return lambda reader, keys, memo: {None: Piece(0, read(reader))}
 
 
 @dataclass(frozen=True)
 class Group:
     """Some of the attention list's inputs (AttentionInputs fields) and the tables they
-    are read from: while none of those tables changes, the group's inputs stand."""
+    are read from, in pieces (Piece). A change to a table in `own` re-reads the pieces
+    whose key is the changed row's key (KEYS); in `via`, the pieces that depend on the
+    changed row; in the group's other tables, every piece."""
 
     name: str
     fields: tuple[str, ...]
     tables: tuple[str, ...]
-    read: Callable[[_Reader], dict[str, tuple]]
+    read: Callable[[_Reader, Sequence[Any] | None, dict | None], dict[Any, Piece]]
+    own: tuple[str, ...] = ()
+    via: tuple[str, ...] = ()
+
+    @property
+    def whole(self) -> tuple[str, ...]:
+        """The tables any change to which re-reads the whole group."""
+        return tuple(t for t in self.tables if t not in self.own and t not in self.via)
 
 
 GROUPS: tuple[Group, ...] = (
-    Group("training", ("training", "requirements"), ("training_record", "training_kind", "requirement", "site"),
-          _read_training),
-    Group("policies", ("policies",), ("policy", "site"), _read_policies),
-    Group("site_contacts", ("site_contacts",), ("contact", "site"), _read_site_contacts),
-    Group("concern_actions", ("concern_actions",), ("action", "concern", "site"), _read_concern_actions),
-    # Keyed by concern: see AttentionCache. CONCERN_KEYED are the tables whose changes
-    # name the concern they touch.
+    Group("training", ("training", "requirements"), ("training_kind", "training_record", "requirement", "site"),
+          _training_pieces, own=("training_kind", "training_record", "requirement"), via=("site",)),
+    Group("policies", ("policies",), ("policy", "site"), _policy_pieces, own=("policy", "site")),
+    Group("site_contacts", ("site_contacts",), ("contact", "site"), _site_contact_pieces, own=("contact", "site")),
+    Group("concern_actions", ("concern_actions",), ("action", "concern", "site"), _concern_action_pieces,
+          own=("action", "concern"), via=("site",)),
     Group("concerns", ("procedure_steps", "outcomes", "serious_incidents"),
-          ("concern", "chronology_entry", "action", "site", "contact", "local_authority", "organisation",
-           "national_contact", "client", "procedure_template"), _read_concerns),
-    Group("complaints", ("complaints",), ("complaint", "complaint_stage", "site", "local_authority"), _read_complaints),
-    Group("consents", ("consents",), ("consent", "client", "site"), _read_consents),
-    Group("retention", ("retention",), ("client", "disposal_log"), _read_retention),
+          ("concern", "chronology_entry", "action", "site", "contact", "client", "local_authority", "organisation",
+           "national_contact", "procedure_template"), _concern_pieces,
+          own=("concern", "chronology_entry", "action"), via=("site", "contact", "client")),
+    Group("complaints", ("complaints",), ("complaint", "complaint_stage", "site", "local_authority"),
+          _whole(_read_complaints)),
+    Group("consents", ("consents",), ("consent", "client", "site"), _whole(_read_consents)),
+    Group("retention", ("retention",), ("client", "disposal_log"), _whole(_read_retention)),
     Group("data_requests", ("data_requests",), ("data_request", "client", "site", "local_authority"),
-          _read_data_requests),
-    Group("authorities", ("authorities",), ("local_authority", "site"), _read_authorities),
+          _whole(_read_data_requests)),
+    Group("authorities", ("authorities",), ("local_authority", "site"), _whole(_read_authorities)),
 )
-CONCERN_KEYED = {"concern": "id", "chronology_entry": "concern_id", "action": "concern_id"}
+
+
+def assemble(group: Group, pieces: Iterable[Piece]) -> dict[str, tuple]:
+    """A group's inputs from its pieces, in their order."""
+    ordered = sorted(pieces, key=lambda p: p.order)
+    return {name: tuple(chain.from_iterable(p.rows.get(name, ()) for p in ordered)) for name in group.fields}
 
 
 def gather(today: date) -> rules.AttentionInputs:
@@ -809,7 +921,7 @@ def gather(today: date) -> rules.AttentionInputs:
     reader = _Reader(today)
     fields: dict[str, tuple] = {}
     for group in GROUPS:
-        fields.update(group.read(reader))
+        fields.update(assemble(group, group.read(reader, None, None).values()))
     return rules.AttentionInputs(**fields)
 
 
@@ -849,7 +961,17 @@ def _notified(entries: Iterable[Any]) -> bool:
 def current_attention(now: datetime) -> list[rules.AttentionItem]:
     """The whole list for this moment, with the warning windows from the settings."""
     today = now.date()
-    return rules.attention_list(gather(today), today, windows(), now)
+    # Tens of thousands of small objects are made and kept here, and the garbage
+    # collector would traverse the whole heap several times over while they are
+    # (measured: a fifth of the time on the large vault). None of them is garbage, let
+    # alone a cycle; collection resumes when the list is made.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return rules.attention_list(gather(today), today, windows(), now)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 # --------------------------------------------------------------------------- today's visits
@@ -863,6 +985,10 @@ class Visit:
     dsl_name: str
     dsl_phone: str
     recording_system: str
+
+
+def _active_sites() -> list[Site]:
+    return list(Site.select().where(Site.archived == False).order_by(Site.name))  # noqa: E712
 
 
 def _sites_visited(day: date) -> list[Site]:

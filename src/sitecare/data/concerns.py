@@ -695,7 +695,7 @@ def build_context(concern: Concern, pre: Preloaded | None = None) -> ProcedureCo
     nation = la.nation if la is not None and la.nation in NATIONS else "ENG"
     office = OfficeHours()
     if la is not None:
-        office = OfficeHours(open=_office_time(la.office_open, time(9, 0)), close=_office_time(la.office_close, time(17, 0)))
+        office = pre.once(("office", la.id), lambda: _office_hours(la)) if pre is not None else _office_hours(la)
 
     contacts: dict[str, tuple[ContactInfo, ...]] = {}
     if site is not None:
@@ -752,6 +752,10 @@ def build_context(concern: Concern, pre: Preloaded | None = None) -> ProcedureCo
         contacts=contacts,
         add_contact_hint=CONTACT_HINT,
     )
+
+
+def _office_hours(la: LocalAuthority) -> OfficeHours:
+    return OfficeHours(open=_office_time(la.office_open, time(9, 0)), close=_office_time(la.office_close, time(17, 0)))
 
 
 def _authority_contacts(la: LocalAuthority) -> dict[str, tuple[ContactInfo, ...]]:

@@ -81,6 +81,7 @@ __all__ = [
     "order_key",
     "severity_span",
     "source_items",
+    "items_by_row",
     "SOURCE_FIELDS",
     "contact_confirmation_due",
     "counts",
@@ -748,11 +749,27 @@ def source_items(
     attention_list sorts. merge() of every source's items, in SOURCES order, is
     attention_list: a caller that keeps each source's items recomputes only the
     sources whose inputs changed."""
+    items = list(chain.from_iterable(items_by_row(name, rows, today, windows, now)))
+    if sort:
+        items.sort(key=order_key)
+    return items
+
+
+def items_by_row(
+    name: str,
+    rows: Iterable[Any],
+    today: date,
+    windows: Windows = Windows(),
+    now: datetime | None = None,
+) -> list[list[AttentionItem]]:
+    """Each row's items, row by row, in the order the row gives them (unsorted): for
+    a caller that keeps items by the record they come from."""
     source = _SOURCE[name]
     moment = now if now is not None else datetime.combine(today, datetime.min.time())
     overdue = Severity.OVERDUE
-    items = []
+    found = []
     for row in rows:
+        items = []
         for entry in source(row, today):
             kind, subject, due, action, ref, detail = entry[:6]
             due_at = entry[6] if len(entry) > 6 else None
@@ -761,9 +778,8 @@ def source_items(
             else:
                 severity = severity_for(due, today, windows.for_kind(kind))
             items.append(_item(kind, subject, due, severity, action, ref, detail, due_at))
-    if sort:
-        items.sort(key=order_key)
-    return items
+        found.append(items)
+    return found
 
 
 _new_object = object.__new__
