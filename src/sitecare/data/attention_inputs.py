@@ -35,7 +35,9 @@ faster than the data):
   peewee model object per row was most of the cost.
 - The inputs come in groups (GROUPS), each read in pieces (Piece): one per kind of
   training, per site (policies, contacts), per open concern, or the whole group at
-  once, so that a cache can read again only the pieces a change touched.
+  once. data/attention_cache.py keeps them between computations and reads again only
+  the pieces a change touched; `gather()` always reads everything afresh (the cold
+  figure the benchmark measures).
 """
 
 from __future__ import annotations
@@ -959,7 +961,14 @@ def _notified(entries: Iterable[Any]) -> bool:
 
 
 def current_attention(now: datetime) -> list[rules.AttentionItem]:
-    """The whole list for this moment, with the warning windows from the settings."""
+    """The whole list for this moment, with the warning windows from the settings.
+
+    Kept between calls (data/attention_cache.py): after a change only what it touched
+    is read and worked out again. The same list as rules.attention_list(gather(today),
+    today, windows(), now), which is what it does when nothing can be kept (no vault
+    open, or inside a transaction that may yet be rolled back)."""
+    from .attention_cache import attention_cache
+
     today = now.date()
     # Tens of thousands of small objects are made and kept here, and the garbage
     # collector would traverse the whole heap several times over while they are
@@ -968,7 +977,10 @@ def current_attention(now: datetime) -> list[rules.AttentionItem]:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return rules.attention_list(gather(today), today, windows(), now)
+        cache = attention_cache()
+        if cache is None:
+            return rules.attention_list(gather(today), today, windows(), now)
+        return cache.attention(today, now)
     finally:
         if collecting:
             gc.enable()
