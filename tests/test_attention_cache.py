@@ -421,3 +421,19 @@ def test_splicing_keeps_a_pieces_equal_items_in_order_and_refuses_anothers():
         _splice([a], [], [[b]])
     with pytest.raises(Tie):
         _splice([a], [item("Missing", 9)], [])
+
+
+def test_followed_steps_are_procedure_fors_own(demo):
+    # The attention list resolves only the steps it can list (cq.followed_steps); they
+    # must be exactly procedure_for's, for every kind of concern and route.
+    wanted = attention_inputs._may_fall_due
+    concerns = list(Concern.select())
+    kinds = ["disclosure", "allegation_staff", "whistleblowing", "serious_incident", "data_breach"]
+    for n, concern in enumerate(concerns):
+        concern.kind = kinds[n % len(kinds)]
+        concern.immediate_danger = n % 3 == 0
+        for pick in (wanted, None):
+            every = [s for s in cq.procedure_for(concern).steps
+                     if not s.offered and (pick is None or pick(s.resolved.step))]
+            assert list(cq.followed_steps(concern, wanted=pick)) == every, (concern.reference, concern.kind)
+    assert any(cq.followed_steps(c, wanted=wanted) for c in concerns)

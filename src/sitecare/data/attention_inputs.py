@@ -833,13 +833,19 @@ def _procedure_key(concern: ConcernRow, site: SiteRow | None, pre: concern_queri
     )
 
 
+def _may_fall_due(step: Any) -> bool:
+    """Whether a template step can be listed at all (see _procedure_steps): one with no
+    deadline, always optional, or the serious-incident notification never is, so it is
+    not resolved."""
+    return step.deadline.kind != "none" and not step.optional and step.key not in NOTIFIED_STEPS
+
+
 def _procedure_steps(concern, site_name: str, templates, pre) -> tuple[rules.ProcedureStepInput, ...]:
     """The concern's procedure steps with a deadline that are not done. The procedure is
     resolved as the concern screen resolves it (procedure_for), from data loaded once
     for every concern: no query per concern."""
-    procedure = concern_queries.procedure_for(concern, templates, pre)
     found = []
-    for state in procedure.steps:
+    for state in concern_queries.followed_steps(concern, templates, pre, _may_fall_due):
         resolved = state.resolved
         if state.done is not None or state.offered or resolved.optional:
             continue

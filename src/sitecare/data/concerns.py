@@ -849,12 +849,21 @@ def _done_steps(concern: Concern, pre: Preloaded | None = None) -> dict[str, Chr
     return done
 
 
-def procedure_for(
-    concern: Concern, templates: TemplateSet | None = None, pre: Preloaded | None = None
-) -> ConcernProcedure:
-    """The concern's steps with contacts as on its date, deadlines, gaps and what is done.
-    With `pre` (see preload()) it makes no query; `StepState.done` is then the entry row."""
-    templates = templates or load_all_templates()
+@dataclass(frozen=True)
+class _Plan:
+    """What a concern's procedure is resolved from: its context, site, routes."""
+
+    ctx: ProcedureContext
+    site: Any
+    choice: engine.RouteChoice
+    route_keys: list[str]
+
+    def offered(self, route: str) -> bool:
+        """On a route offered alongside, for the practitioner to decide."""
+        return route in self.choice.offered and route not in self.choice.routes
+
+
+def _plan(concern: Concern, templates: TemplateSet, pre: Preloaded | None) -> _Plan:
     ctx = build_context(concern, pre)
     if pre is not None:
         site = pre.site_of(concern)
@@ -871,18 +880,32 @@ def procedure_for(
         template_key or None,
         list(templates.templates),
     )
-    route_keys = list(concern.routes or choice.all)
-    procedure = engine.resolve_routes(route_keys, templates.templates, ctx)
+    return _Plan(ctx, site, choice, list(concern.routes or choice.all))
+
+
+def _states(concern: Concern, pre: Preloaded | None, plan: _Plan, resolved: Sequence[engine.ResolvedStep]
+            ) -> tuple[StepState, ...]:
+    ctx = plan.ctx
     done = _done_steps(concern, pre)
+
     def also(step: engine.ResolvedStep) -> tuple[ContactInfo, ...]:
         if step.contacts or step.role == step.step.role or step.step.role == "self":
             return ()
         return tuple(ctx.contacts.get(step.step.role, ())) or ((step.step.contact,) if step.step.contact else ())
 
-    steps = tuple(
-        StepState(step, step.route in choice.offered and step.route not in choice.routes, done.get(step_id(step)), also(step))
-        for step in procedure.steps
-    )
+    return tuple(StepState(step, plan.offered(step.route), done.get(step_id(step)), also(step)) for step in resolved)
+
+
+def procedure_for(
+    concern: Concern, templates: TemplateSet | None = None, pre: Preloaded | None = None
+) -> ConcernProcedure:
+    """The concern's steps with contacts as on its date, deadlines, gaps and what is done.
+    With `pre` (see preload()) it makes no query; `StepState.done` is then the entry row."""
+    templates = templates or load_all_templates()
+    plan = _plan(concern, templates, pre)
+    ctx, site, choice, route_keys = plan.ctx, plan.site, plan.choice, plan.route_keys
+    procedure = engine.resolve_routes(route_keys, templates.templates, ctx)
+    steps = _states(concern, pre, plan, procedure.steps)
     notes = list(choice.notes) + list(procedure.notes)
     if site is None:
         notes.insert(0, "No site is recorded: commissioned work is assumed and the site's contacts show as gaps.")
@@ -900,6 +923,24 @@ def procedure_for(
         decisions_open=open_decisions,
         names=names,
     )
+
+
+def followed_steps(
+    concern: Concern, templates: TemplateSet | None = None, pre: Preloaded | None = None,
+    wanted: Any = None,
+) -> tuple[StepState, ...]:
+    """The steps of procedure_for(concern).steps on the routes followed (not offered)
+    whose template step `wanted(step)` accepts, each exactly as procedure_for gives
+    it, without resolving the others: the attention list wants the few with a
+    deadline (on a large vault, one step in seven)."""
+    templates = templates or load_all_templates()
+    plan = _plan(concern, templates, pre)
+
+    def keep(route: str, step: engine.Step) -> bool:
+        return not plan.offered(route) and (wanted is None or wanted(step))
+
+    procedure = engine.resolve_routes(plan.route_keys, templates.templates, plan.ctx, only=keep)
+    return _states(concern, pre, plan, procedure.steps)
 
 
 def relevant_decisions(concern: Concern, route_keys: Sequence[str] | None = None) -> tuple[str, ...]:
