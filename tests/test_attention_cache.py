@@ -374,6 +374,25 @@ def test_nothing_of_the_cache_is_saved(demo):
     assert copy.execute("SELECT count(*) FROM sqlite_temp_master").fetchone() == (0,)
 
 
+def test_a_failure_half_way_starts_afresh(demo, monkeypatch):
+    item = first(kept(), Kind.CONCERN_ACTION)
+    cache = attention_cache.attention_cache()
+
+    def broken(*args):
+        raise RuntimeError("disk on fire")
+
+    with change():
+        Action.update(done_on=TODAY).where(Action.id == item.ref.id).execute()
+    # The groups are brought up to date, then putting the new items in the list fails.
+    monkeypatch.setattr(attention_cache, "_splice", broken)
+    with pytest.raises(RuntimeError):
+        current_attention(NOW)
+    monkeypatch.undo()
+    items = kept()
+    assert attention_cache.attention_cache() is cache
+    assert item.ref not in refs(items, Kind.CONCERN_ACTION)
+
+
 def test_a_lost_trigger_starts_afresh(demo):
     cache = attention_cache.attention_cache()
     models.database.execute_sql('DROP TRIGGER temp."sitecare_watch_site_update"')

@@ -180,6 +180,15 @@ class AttentionCache:
         return self._windows[1]
 
     def attention(self, today: date, now: datetime) -> list[rules.AttentionItem]:
+        try:
+            return self._attention(today, now)
+        except BaseException:
+            # Half brought up to date is not up to date: start afresh next time.
+            self._kept = {}
+            self._merged = None
+            raise
+
+    def _attention(self, today: date, now: datetime) -> list[rules.AttentionItem]:
         win = self.windows()
         reader = _Reader(today, self._same)
         remake = self._merged is None
@@ -214,9 +223,10 @@ class AttentionCache:
         kept = self._kept.get(group.name)
         dirty: set[Any] = set()
         if kept is None or kept.whole != whole or kept.today != today:
-            kept = self._kept[group.name] = _KeptGroup(group, whole, today)
+            kept = _KeptGroup(group, whole, today)
             for key, piece in group.read(reader, None, self._procedure_memo(group)).items():
                 kept.put(key, piece)
+            self._kept[group.name] = kept
             self.recomputed[group.name] += 1
         else:
             for table in group.own:
