@@ -456,3 +456,17 @@ def test_followed_steps_are_procedure_fors_own(demo):
                      if not s.offered and (pick is None or pick(s.resolved.step))]
             assert list(cq.followed_steps(concern, wanted=pick)) == every, (concern.reference, concern.kind)
     assert any(cq.followed_steps(c, wanted=wanted) for c in concerns)
+
+
+def test_the_garbage_collector_is_left_as_it_was(demo):
+    import gc
+
+    assert gc.isenabled()
+    kept()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        kept()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
