@@ -610,13 +610,21 @@ class Preloaded:
         return found
 
     def site_contacts_on(self, site: Site, day: date) -> dict[str, tuple[ContactInfo, ...]]:
-        contacts: dict[str, tuple[ContactInfo, ...]] = {}
-        for db_role, role in SITE_ROLES.items():
-            found = tuple(info for c, info in self._by_role(site, db_role)
-                          if c.from_date <= day and (c.to_date is None or c.to_date >= day))
-            if found:
-                contacts[role] = found
-        return contacts
+        """The site's contacts in post on `day` by engine role, in SITE_ROLES order and
+        by name within a role (as build_context without `pre` gives them)."""
+        key = ("site roles", site.id)
+        everyone = self._memo.get(key)
+        if everyone is None:
+            everyone = self._memo[key] = [
+                (role, c.from_date, c.to_date, info)
+                for db_role, role in SITE_ROLES.items()
+                for c, info in self._by_role(site, db_role)
+            ]
+        found: dict[str, list[ContactInfo]] = {}
+        for role, start, end, info in everyone:
+            if start <= day and (end is None or end >= day):
+                found.setdefault(role, []).append(info)
+        return {role: tuple(infos) for role, infos in found.items()}
 
     def once(self, key: tuple, make: Any) -> Any:
         found = self._memo.get(key, _MISSING)
@@ -935,11 +943,9 @@ def followed_steps(
     deadline (on a large vault, one step in seven)."""
     templates = templates or load_all_templates()
     plan = _plan(concern, templates, pre)
-
-    def keep(route: str, step: engine.Step) -> bool:
-        return not plan.offered(route) and (wanted is None or wanted(step))
-
-    procedure = engine.resolve_routes(plan.route_keys, templates.templates, plan.ctx, only=keep)
+    followed = [route for route in plan.route_keys if not plan.offered(route)]
+    only = None if wanted is None else (lambda route, step: wanted(step))
+    procedure = engine.resolve_routes(followed, templates.templates, plan.ctx, only=only)
     return _states(concern, pre, plan, procedure.steps)
 
 
