@@ -206,6 +206,24 @@ def test_add_years_from_29_february():
     assert add_years(date(2024, 2, 29), 4) == date(2028, 2, 29)
 
 
+def test_add_months_and_years_are_relativedeltas_arithmetic():
+    # add_months no longer builds a relativedelta (the attention list does this
+    # thousands of times): every day of eight years, forwards and backwards.
+    from datetime import timedelta
+
+    from dateutil.relativedelta import relativedelta
+
+    day = date(2023, 1, 1)
+    while day < date(2031, 1, 1):
+        for months in (-25, -12, -1, 1, 2, 11, 12, 13, 36):
+            assert add_months(day, months) == day + relativedelta(months=months), (day, months)
+        for years in (-3, 1, 5, 18):
+            assert add_years(day, years) == day + relativedelta(years=years), (day, years)
+        day += timedelta(days=1)
+    moment = datetime(2024, 2, 29, 13, 5)
+    assert add_months(moment, 12) == datetime(2025, 2, 28, 13, 5)
+
+
 # --- describe_distance ----------------------------------------------------------
 
 

@@ -746,3 +746,16 @@ def test_resolve_routes_reports_a_missing_template(shipped):
 def test_unknown_nation_is_refused(shipped):
     with pytest.raises(ValueError, match="nation"):
         resolve(shipped["commissioned"], ProcedureContext(moment=THURSDAY, nation="XX"))
+
+
+@pytest.mark.parametrize("moment", [datetime(2026, 11, 18, 10, 30), datetime(2026, 11, 21, 23, 0)])
+@pytest.mark.parametrize("arrangement", ["commissioned", "private", None])
+def test_resolving_only_some_steps_gives_those_steps_unchanged(shipped, moment, arrangement):
+    every_route = list(shipped)
+    ctx = ProcedureContext(moment=moment, arrangement=arrangement, parent_safe=None, head_away=True)
+    whole = resolve_routes(every_route, shipped, ctx)
+    pick = lambda route, step: step.deadline.kind != "none" and route != "commissioned"  # noqa: E731
+    some = resolve_routes(every_route, shipped, ctx, only=pick)
+    assert some.steps == tuple(s for s in whole.steps if pick(s.route, s.step))
+    assert some.steps and len(some.steps) < len(whole.steps)
+    assert some.in_office_hours == whole.in_office_hours

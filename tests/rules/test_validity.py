@@ -231,3 +231,40 @@ def test_effective_expiry_directly():
     assert effective_expiry(date(2024, 2, 29), date(2027, 2, 28), 12) == (date(2025, 2, 28), True)
     assert effective_expiry(date(2024, 2, 29), date(2027, 2, 28), None) == (date(2027, 2, 28), False)
     assert effective_expiry(date(2024, 2, 29), None, None) == (None, False)
+
+
+def test_requirement_status_is_the_best_record_by_effective_expiry():
+    # requirement_status works effective_expiry() and _later() out inline (the
+    # attention list asks it often): it must pick what they pick, record by record.
+    import random
+    from datetime import timedelta
+
+    from sitecare.rules import validity
+
+    def reference(max_age, records, today, warn_days):
+        best = None
+        for completed, expires in records:
+            if completed > today:
+                continue
+            effective, by_site = validity.effective_expiry(completed, expires, max_age)
+            candidate = (effective, by_site, completed)
+            if best is None or validity._later(candidate, best):
+                best = candidate
+        if best is None:
+            return validity.missing_status()
+        effective, by_site, completed = best
+        status = validity.training_status(effective, today, warn_days)
+        return validity.TrainingStatus(status.state, status.expires, status.days_left, status.line, completed, by_site)
+
+    rng = random.Random(3)
+    for _ in range(3000):
+        today = date(2026, 1, 1) + timedelta(days=rng.randint(-400, 400))
+        records = []
+        for _ in range(rng.randint(0, 6)):
+            completed = date(2020, 1, 1) + timedelta(days=rng.randint(0, 2500))
+            records.append((completed, rng.choice([None, completed + timedelta(days=rng.choice([365, 400, 1095]))])))
+        if records and rng.random() < 0.3:
+            records.append(records[0])
+        max_age = rng.choice([None, 6, 12, 24, 36])
+        warn = rng.choice([0, 30, 60])
+        assert requirement_status(max_age, records, today, warn) == reference(max_age, records, today, warn)

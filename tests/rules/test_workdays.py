@@ -253,3 +253,30 @@ def test_importing_the_rules_does_not_import_the_holidays_package():
     code = "import sys, sitecare.rules.workdays as w, datetime as d; w.is_working_day(d.date(2026, 5, 4)); print('holidays' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_adding_working_days_is_counting_them_one_by_one():
+    # add_working_days looks each year's holidays up once; it must agree with asking
+    # is_working_day of every day, in every nation, across years and holidays.
+    from datetime import timedelta
+
+    def counted(start, days, nation):
+        day = start
+        while days:
+            day += timedelta(days=1)
+            if is_working_day(day, nation):
+                days -= 1
+        return day
+
+    start = date(2024, 11, 1)
+    while start < date(2027, 2, 1):
+        for nation in ("ENG", "WLS", "SCT", "NIR"):
+            for days in (0, 1, 5, 10, 30):
+                assert add_working_days(start, days, nation) == counted(start, days, nation), (start, days, nation)
+        start += timedelta(days=2)
+
+
+def test_an_unknown_nation_is_refused_when_a_day_is_counted():
+    assert add_working_days(date(2025, 9, 5), 0, "XX") == date(2025, 9, 5)
+    with pytest.raises(ValueError):
+        add_working_days(date(2025, 9, 5), 1, "XX")

@@ -589,6 +589,9 @@ class Preloaded:
     national: tuple[NationalContact, ...]
     clients: Mapping[int, Client]
     entries: Mapping[int, Sequence[Any]]
+    # What build_context works out once per site, authority and organisation rather than
+    # once per concern (the rows above do not change while this object lives).
+    _memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def step_entries(self, concern: Concern) -> list[Any]:
         return sorted(self.entries.get(concern.id, ()), key=lambda e: e.id)
@@ -597,11 +600,46 @@ class Preloaded:
         return self.sites.get(concern.site_id) if concern.site_id is not None else None
 
     def contacts_on(self, site: Site, day: date, role: str) -> list[Any]:
-        return sorted(
-            (c for c in self.contacts.get(site.id, ())
-             if c.role == role and c.from_date <= day and (c.to_date is None or c.to_date >= day)),
-            key=lambda c: c.name,
-        )
+        return [c for c, _ in self._by_role(site, role) if c.from_date <= day and (c.to_date is None or c.to_date >= day)]
+
+    def _by_role(self, site: Site, role: str) -> list[tuple[Any, ContactInfo]]:
+        """The site's contacts in `role` (any dates) by name, each with its ContactInfo.
+        Filtering this by date keeps the order sorting the filtered rows would give."""
+        key = ("role", site.id, role)
+        found = self._memo.get(key)
+        if found is None:
+            found = [
+                (c, _info(c.name, c.phone, c.email, organisation=site.name, source=c.where_to_find))
+                for c in sorted((c for c in self.contacts.get(site.id, ()) if c.role == role), key=lambda c: c.name)
+            ]
+            self._memo[key] = found
+        return found
+
+    def site_contacts_on(self, site: Site, day: date) -> dict[str, tuple[ContactInfo, ...]]:
+        """The site's contacts in post on `day` by engine role, in SITE_ROLES order and
+        by name within a role (as build_context without `pre` gives them)."""
+        key = ("site roles", site.id)
+        everyone = self._memo.get(key)
+        if everyone is None:
+            everyone = self._memo[key] = [
+                (role, c.from_date, c.to_date, info)
+                for db_role, role in SITE_ROLES.items()
+                for c, info in self._by_role(site, db_role)
+            ]
+        found: dict[str, list[ContactInfo]] = {}
+        for role, start, end, info in everyone:
+            if start <= day and (end is None or end >= day):
+                found.setdefault(role, []).append(info)
+        return {role: tuple(infos) for role, infos in found.items()}
+
+    def once(self, key: tuple, make: Any) -> Any:
+        found = self._memo.get(key, _MISSING)
+        if found is _MISSING:
+            found = self._memo[key] = make()
+        return found
+
+
+_MISSING = object()
 
 
 def preload(
@@ -671,50 +709,35 @@ def build_context(concern: Concern, pre: Preloaded | None = None) -> ProcedureCo
     nation = la.nation if la is not None and la.nation in NATIONS else "ENG"
     office = OfficeHours()
     if la is not None:
-        office = OfficeHours(open=_office_time(la.office_open, time(9, 0)), close=_office_time(la.office_close, time(17, 0)))
+        office = pre.once(("office", la.id), lambda: _office_hours(la)) if pre is not None else _office_hours(la)
 
     contacts: dict[str, tuple[ContactInfo, ...]] = {}
     if site is not None:
-        for db_role, role in SITE_ROLES.items():
-            found = pre.contacts_on(site, day, db_role) if pre is not None else contacts_on(site, day, db_role)
-            if found:
-                contacts[role] = tuple(
-                    _info(c.name, c.phone, c.email, organisation=site.name, source=c.where_to_find) for c in found
-                )
+        if pre is not None:
+            contacts.update(pre.site_contacts_on(site, day))
+        else:
+            for db_role, role in SITE_ROLES.items():
+                found = contacts_on(site, day, db_role)
+                if found:
+                    contacts[role] = tuple(
+                        _info(c.name, c.phone, c.email, organisation=site.name, source=c.where_to_find) for c in found
+                    )
     if la is not None:
-        def team(role: str, label: str, phone: str, email: str = "") -> None:
-            if phone or email:
-                contacts[role] = (_info(f"{la.name} {label}", phone, email, organisation=la.name, source=la.source),)
-
-        team("la_children", "children's safeguarding team", la.children_phone, la.children_email)
-        team("la_out_of_hours", "children's out-of-hours line", la.children_out_of_hours_phone)
-        team("la_adults", "Adult Social Care safeguarding team", la.adults_phone, la.adults_email)
-        team("la_adults_out_of_hours", "adults' out-of-hours line", la.adults_out_of_hours_phone)
-        team("lado", "LADO", la.lado_phone, la.lado_email)
-        if la.mental_health_phone:
-            contacts["la_mental_health"] = (
-                _info(la.mental_health_name or f"{la.name} mental-health trust", la.mental_health_phone,
-                      organisation=la.name, source=la.source),
-            )
-    national = pre.national if pre is not None else NationalContact.select().where(
-        NationalContact.key.in_(("police", "nspcc_whistleblowing", "ico"))
-    )
-    for row in national:
-        contacts[row.key] = (_info(row.name, row.phone, row.email, organisation=row.name, source=row.source, hours=row.hours),)
+        contacts.update(pre.once(("la", la.id), lambda: _authority_contacts(la)) if pre is not None
+                        else _authority_contacts(la))
+    if pre is not None:
+        contacts.update(pre.once(("national",), lambda: _national_contacts(pre.national)))
+    else:
+        contacts.update(_national_contacts(NationalContact.select().where(
+            NationalContact.key.in_(("police", "nspcc_whistleblowing", "ico"))
+        )))
     if pre is not None:
         org = pre.organisations.get(site.organisation_id) if site is not None and site.organisation_id else None
     else:
         org = site.organisation if site is not None else None
     if org is not None:
-        if org.safeguarding_lead_name or org.safeguarding_lead_phone or org.safeguarding_lead_email:
-            contacts["own_org_safeguarding_lead"] = (
-                _info(org.safeguarding_lead_name or f"{org.name} safeguarding lead", org.safeguarding_lead_phone,
-                      org.safeguarding_lead_email, organisation=org.name),
-            )
-        if org.manager_name or org.manager_phone or org.manager_email:
-            contacts["own_org_manager"] = (
-                _info(org.manager_name or f"{org.name} manager", org.manager_phone, org.manager_email, organisation=org.name),
-            )
+        contacts.update(pre.once(("org", org.id), lambda: _organisation_contacts(org)) if pre is not None
+                        else _organisation_contacts(org))
     if pre is not None:
         client: Client | None = pre.clients.get(concern.client_id) if concern.client_id is not None else None
     else:
@@ -743,6 +766,52 @@ def build_context(concern: Concern, pre: Preloaded | None = None) -> ProcedureCo
         contacts=contacts,
         add_contact_hint=CONTACT_HINT,
     )
+
+
+def _office_hours(la: LocalAuthority) -> OfficeHours:
+    return OfficeHours(open=_office_time(la.office_open, time(9, 0)), close=_office_time(la.office_close, time(17, 0)))
+
+
+def _authority_contacts(la: LocalAuthority) -> dict[str, tuple[ContactInfo, ...]]:
+    """The local authority's teams by role (those with a number or an address)."""
+    contacts: dict[str, tuple[ContactInfo, ...]] = {}
+
+    def team(role: str, label: str, phone: str, email: str = "") -> None:
+        if phone or email:
+            contacts[role] = (_info(f"{la.name} {label}", phone, email, organisation=la.name, source=la.source),)
+
+    team("la_children", "children's safeguarding team", la.children_phone, la.children_email)
+    team("la_out_of_hours", "children's out-of-hours line", la.children_out_of_hours_phone)
+    team("la_adults", "Adult Social Care safeguarding team", la.adults_phone, la.adults_email)
+    team("la_adults_out_of_hours", "adults' out-of-hours line", la.adults_out_of_hours_phone)
+    team("lado", "LADO", la.lado_phone, la.lado_email)
+    if la.mental_health_phone:
+        contacts["la_mental_health"] = (
+            _info(la.mental_health_name or f"{la.name} mental-health trust", la.mental_health_phone,
+                  organisation=la.name, source=la.source),
+        )
+    return contacts
+
+
+def _national_contacts(rows: Any) -> dict[str, tuple[ContactInfo, ...]]:
+    return {
+        row.key: (_info(row.name, row.phone, row.email, organisation=row.name, source=row.source, hours=row.hours),)
+        for row in rows
+    }
+
+
+def _organisation_contacts(org: Organisation) -> dict[str, tuple[ContactInfo, ...]]:
+    contacts: dict[str, tuple[ContactInfo, ...]] = {}
+    if org.safeguarding_lead_name or org.safeguarding_lead_phone or org.safeguarding_lead_email:
+        contacts["own_org_safeguarding_lead"] = (
+            _info(org.safeguarding_lead_name or f"{org.name} safeguarding lead", org.safeguarding_lead_phone,
+                  org.safeguarding_lead_email, organisation=org.name),
+        )
+    if org.manager_name or org.manager_phone or org.manager_email:
+        contacts["own_org_manager"] = (
+            _info(org.manager_name or f"{org.name} manager", org.manager_phone, org.manager_email, organisation=org.name),
+        )
+    return contacts
 
 
 def step_id(step: engine.ResolvedStep) -> str:
@@ -794,12 +863,21 @@ def _done_steps(concern: Concern, pre: Preloaded | None = None) -> dict[str, Chr
     return done
 
 
-def procedure_for(
-    concern: Concern, templates: TemplateSet | None = None, pre: Preloaded | None = None
-) -> ConcernProcedure:
-    """The concern's steps with contacts as on its date, deadlines, gaps and what is done.
-    With `pre` (see preload()) it makes no query; `StepState.done` is then the entry row."""
-    templates = templates or load_all_templates()
+@dataclass(frozen=True)
+class _Plan:
+    """What a concern's procedure is resolved from: its context, site, routes."""
+
+    ctx: ProcedureContext
+    site: Any
+    choice: engine.RouteChoice
+    route_keys: list[str]
+
+    def offered(self, route: str) -> bool:
+        """On a route offered alongside, for the practitioner to decide."""
+        return route in self.choice.offered and route not in self.choice.routes
+
+
+def _plan(concern: Concern, templates: TemplateSet, pre: Preloaded | None) -> _Plan:
     ctx = build_context(concern, pre)
     if pre is not None:
         site = pre.site_of(concern)
@@ -816,18 +894,32 @@ def procedure_for(
         template_key or None,
         list(templates.templates),
     )
-    route_keys = list(concern.routes or choice.all)
-    procedure = engine.resolve_routes(route_keys, templates.templates, ctx)
+    return _Plan(ctx, site, choice, list(concern.routes or choice.all))
+
+
+def _states(concern: Concern, pre: Preloaded | None, plan: _Plan, resolved: Sequence[engine.ResolvedStep]
+            ) -> tuple[StepState, ...]:
+    ctx = plan.ctx
     done = _done_steps(concern, pre)
+
     def also(step: engine.ResolvedStep) -> tuple[ContactInfo, ...]:
         if step.contacts or step.role == step.step.role or step.step.role == "self":
             return ()
         return tuple(ctx.contacts.get(step.step.role, ())) or ((step.step.contact,) if step.step.contact else ())
 
-    steps = tuple(
-        StepState(step, step.route in choice.offered and step.route not in choice.routes, done.get(step_id(step)), also(step))
-        for step in procedure.steps
-    )
+    return tuple(StepState(step, plan.offered(step.route), done.get(step_id(step)), also(step)) for step in resolved)
+
+
+def procedure_for(
+    concern: Concern, templates: TemplateSet | None = None, pre: Preloaded | None = None
+) -> ConcernProcedure:
+    """The concern's steps with contacts as on its date, deadlines, gaps and what is done.
+    With `pre` (see preload()) it makes no query; `StepState.done` is then the entry row."""
+    templates = templates or load_all_templates()
+    plan = _plan(concern, templates, pre)
+    ctx, site, choice, route_keys = plan.ctx, plan.site, plan.choice, plan.route_keys
+    procedure = engine.resolve_routes(route_keys, templates.templates, ctx)
+    steps = _states(concern, pre, plan, procedure.steps)
     notes = list(choice.notes) + list(procedure.notes)
     if site is None:
         notes.insert(0, "No site is recorded: commissioned work is assumed and the site's contacts show as gaps.")
@@ -845,6 +937,22 @@ def procedure_for(
         decisions_open=open_decisions,
         names=names,
     )
+
+
+def followed_steps(
+    concern: Concern, templates: TemplateSet | None = None, pre: Preloaded | None = None,
+    wanted: Any = None,
+) -> tuple[StepState, ...]:
+    """The steps of procedure_for(concern).steps on the routes followed (not offered)
+    whose template step `wanted(step)` accepts, each exactly as procedure_for gives
+    it, without resolving the others: the attention list wants the few with a
+    deadline (on a large vault, one step in seven)."""
+    templates = templates or load_all_templates()
+    plan = _plan(concern, templates, pre)
+    followed = [route for route in plan.route_keys if not plan.offered(route)]
+    only = None if wanted is None else (lambda route, step: wanted(step))
+    procedure = engine.resolve_routes(followed, templates.templates, plan.ctx, only=only)
+    return _states(concern, pre, plan, procedure.steps)
 
 
 def relevant_decisions(concern: Concern, route_keys: Sequence[str] | None = None) -> tuple[str, ...]:

@@ -35,17 +35,17 @@ serious-incident notification) compare the moment, not the day.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from functools import lru_cache
+from itertools import chain
+from typing import Any
 
-from dateutil.relativedelta import relativedelta
 
 from sitecare.rules.complaints import acknowledgement_due, response_due
 from sitecare.rules.consent import consent_status
-from sitecare.rules.dates import academic_year_start, describe_distance, show_date
+from sitecare.rules.dates import academic_year_start, add_months, add_years, describe_distance, show_date
 from sitecare.rules.policy import PolicySignature, PolicyState, PolicyVersion, policy_status
 from sitecare.rules.requests import request_due
 from sitecare.rules.retention import artwork_disposal_date, notes_disposal_date
@@ -77,6 +77,12 @@ __all__ = [
     "TrainingRecordInput",
     "Windows",
     "attention_list",
+    "merge",
+    "order_key",
+    "severity_span",
+    "source_items",
+    "items_by_row",
+    "SOURCE_FIELDS",
     "contact_confirmation_due",
     "counts",
     "describe_due",
@@ -456,12 +462,19 @@ def contact_confirmation_due(site_kind: str, confirmed_on: date | None, from_dat
     checked is "not confirmed this academic year", not "four years overdue".
     """
     school = (site_kind or "").strip().lower() == "school"
+    return _confirmation_due(school, confirmed_on, from_date, _period_start(school, today))
+
+
+def _period_start(school: bool, today: date) -> date:
+    return academic_year_start(today) if school else add_months(today, -CONTACT_CONFIRM_MONTHS)
+
+
+def _confirmation_due(school: bool, confirmed_on: date | None, from_date: date, period_start: date) -> date:
     if confirmed_on is None:
-        period_start = academic_year_start(today) if school else today - relativedelta(months=CONTACT_CONFIRM_MONTHS)
         return max(from_date, period_start)
     if school:
-        return academic_year_start(confirmed_on) + relativedelta(years=1)
-    return confirmed_on + relativedelta(months=CONTACT_CONFIRM_MONTHS)
+        return add_years(academic_year_start(confirmed_on), 1)
+    return add_months(confirmed_on, CONTACT_CONFIRM_MONTHS)
 
 
 # --------------------------------------------------------------------------- sources
@@ -484,11 +497,25 @@ def _training(inp: TrainingInput, today: date) -> list[tuple]:
     return [(Kind.TRAINING, inp.kind_name, best.expires, action, RecordRef("training_record", best.id), detail)]
 
 
-@lru_cache(maxsize=256)
+_REQUIREMENT_STATUS: dict[tuple, tuple[tuple, TrainingStatus]] = {}
+
+
 def _requirement_status(max_age_months: int | None, records: tuple, today: date) -> TrainingStatus:
     # Many sites share a (kind, maximum age) pair and so the same answer: a practice
-    # with 500 sites has a few dozen distinct pairs (measured: 879 calls -> 28).
-    return requirement_status(max_age_months, records, today, warn_days=0)
+    # with 500 sites has a few dozen distinct pairs (measured: 879 calls -> 28). The
+    # records of a kind are one tuple shared by its requirements, so the memo is keyed
+    # by that tuple's identity: hashing a few hundred dates per call (lru_cache) cost
+    # more than the answer. The entry holds the tuple, so its id is not reused while
+    # the entry lives; an equal tuple that is another object is simply computed again.
+    key = (max_age_months, id(records), today)
+    hit = _REQUIREMENT_STATUS.get(key)
+    if hit is not None and hit[0] is records:
+        return hit[1]
+    status = requirement_status(max_age_months, records, today, warn_days=0)
+    if len(_REQUIREMENT_STATUS) >= 1024:
+        _REQUIREMENT_STATUS.clear()
+    _REQUIREMENT_STATUS[key] = (records, status)
+    return status
 
 
 def _requirement(inp: RequirementInput, today: date) -> list[tuple]:
@@ -538,10 +565,11 @@ def _contacts(inp: SiteContactsInput, today: date) -> list[tuple]:
         out.append((Kind.NO_DSL, inp.site_name, inp.needed_since,
                     "Find out who the DSL is and record them", ref, "No Designated Safeguarding Lead is recorded."))
     if inp.contacts:
-        dues = [(contact_confirmation_due(inp.site_kind, c.confirmed_on, c.from_date, today), c) for c in inp.contacts]
-        due = min(d for d, _ in dues)
-        waiting = [c.name for d, c in sorted(dues, key=lambda x: (x[0], x[1].name)) if d == due]
         school = (inp.site_kind or "").strip().lower() == "school"
+        period_start = _period_start(school, today)
+        dues = [(_confirmation_due(school, c.confirmed_on, c.from_date, period_start), c.name) for c in inp.contacts]
+        due = min(d for d, _ in dues)
+        waiting = sorted(name for d, name in dues if d == due)
         if due <= today and school:
             action = f"Confirm contact details for this academic year (since {show_date(academic_year_start(today))})"
         else:
@@ -660,7 +688,7 @@ def _authority(inp: AuthorityInput, today: date) -> list[tuple]:
         due = inp.needed_since
         detail = "Its numbers have never been checked."
     else:
-        due = inp.verified_on + relativedelta(months=AUTHORITY_VERIFY_MONTHS)
+        due = add_months(inp.verified_on, AUTHORITY_VERIFY_MONTHS)
         detail = f"Numbers last checked {show_date(inp.verified_on)}."
     if inp.used_by:
         detail += f" Used by {_names(inp.used_by)}."
@@ -669,6 +697,28 @@ def _authority(inp: AuthorityInput, today: date) -> list[tuple]:
 
 
 # --------------------------------------------------------------------------- the list
+
+
+# Each source in list order: the AttentionInputs field and what makes its items. The
+# order matters only for items that sort equal (the steps of one concern due at the
+# same moment keep their procedure order).
+SOURCES: tuple[tuple[str, Callable[[Any, date], list[tuple]]], ...] = (
+    ("training", _training),
+    ("requirements", _requirement),
+    ("policies", _policy),
+    ("site_contacts", _contacts),
+    ("concern_actions", _concern_action),
+    ("procedure_steps", _procedure_step),
+    ("outcomes", _outcome),
+    ("serious_incidents", _serious_incident),
+    ("complaints", _complaint),
+    ("consents", _consent),
+    ("retention", _retention),
+    ("data_requests", _data_request),
+    ("authorities", _authority),
+)
+SOURCE_FIELDS = tuple(name for name, _ in SOURCES)
+_SOURCE = dict(SOURCES)
 
 
 def attention_list(
@@ -680,40 +730,103 @@ def attention_list(
     """Every item with a due date, most urgent first: overdue (the most harmful kind
     first, then the oldest), then due soon, then upcoming (earliest first). `now` (default: the start of `today`)
     decides deadlines counted in hours."""
+    items = list(chain.from_iterable(
+        source_items(name, getattr(inputs, name), today, windows, now, sort=False) for name in SOURCE_FIELDS
+    ))
+    items.sort(key=order_key)
+    return items
+
+
+def source_items(
+    name: str,
+    rows: Iterable[Any],
+    today: date,
+    windows: Windows = Windows(),
+    now: datetime | None = None,
+    sort: bool = True,
+) -> list[AttentionItem]:
+    """The items of one source (an AttentionInputs field, see SOURCES), sorted as
+    attention_list sorts. merge() of every source's items, in SOURCES order, is
+    attention_list: a caller that keeps each source's items recomputes only the
+    sources whose inputs changed."""
+    items = list(chain.from_iterable(items_by_row(name, rows, today, windows, now)))
+    if sort:
+        items.sort(key=order_key)
+    return items
+
+
+def items_by_row(
+    name: str,
+    rows: Iterable[Any],
+    today: date,
+    windows: Windows = Windows(),
+    now: datetime | None = None,
+) -> list[list[AttentionItem]]:
+    """Each row's items, row by row, in the order the row gives them (unsorted): for
+    a caller that keeps items by the record they come from."""
+    source = _SOURCE[name]
     moment = now if now is not None else datetime.combine(today, datetime.min.time())
-    raw: list[tuple] = []
-    sources = (
-        (inputs.training, _training),
-        (inputs.requirements, _requirement),
-        (inputs.policies, _policy),
-        (inputs.site_contacts, _contacts),
-        (inputs.concern_actions, _concern_action),
-        (inputs.procedure_steps, _procedure_step),
-        (inputs.outcomes, _outcome),
-        (inputs.serious_incidents, _serious_incident),
-        (inputs.complaints, _complaint),
-        (inputs.consents, _consent),
-        (inputs.retention, _retention),
-        (inputs.data_requests, _data_request),
-        (inputs.authorities, _authority),
-    )
-    for rows, source in sources:
-        for row in rows:
-            raw.extend(source(row, today))
-    items = []
-    for entry in raw:
-        kind, subject, due, action, ref, detail = entry[:6]
-        due_at = entry[6] if len(entry) > 6 else None
-        if due_at is not None:
-            if moment > due_at:
-                severity = Severity.OVERDUE
+    overdue = Severity.OVERDUE
+    found = []
+    for row in rows:
+        items = []
+        for entry in source(row, today):
+            kind, subject, due, action, ref, detail = entry[:6]
+            due_at = entry[6] if len(entry) > 6 else None
+            if due_at is not None and moment > due_at:
+                severity = overdue
             else:
                 severity = severity_for(due, today, windows.for_kind(kind))
-        else:
-            severity = severity_for(due, today, windows.for_kind(kind))
-        items.append(AttentionItem(kind, subject, due, severity, action, ref, detail, due_at))
-    items.sort(key=_order)
+            items.append(_item(kind, subject, due, severity, action, ref, detail, due_at))
+        found.append(items)
+    return found
+
+
+_new_object = object.__new__
+
+
+def _item(kind: Kind, subject: str, due: date, severity: Severity, action: str, ref: RecordRef, detail: str,
+          due_at: datetime | None) -> AttentionItem:
+    """AttentionItem(...) without the frozen dataclass's __init__ (a guarded setattr per
+    field: half the cost of making an item). The same object: the same fields, in the
+    same order, in its __dict__ (tests/rules/test_attention_merge.py checks)."""
+    item = _new_object(AttentionItem)
+    fields = item.__dict__
+    fields["kind"] = kind
+    fields["subject"] = subject
+    fields["due"] = due
+    fields["severity"] = severity
+    fields["action"] = action
+    fields["ref"] = ref
+    fields["detail"] = detail
+    fields["due_at"] = due_at
+    return item
+
+
+def merge(parts: Iterable[Sequence[AttentionItem]]) -> list[AttentionItem]:
+    """Sources' items (each from source_items, in SOURCES order) as one list, most
+    urgent first. Python's sort is stable and finds the sorted runs, so this is the
+    order sorting everything at once gives, at the cost of merging the runs."""
+    items = list(chain.from_iterable(parts))
+    items.sort(key=order_key)
     return items
+
+
+def severity_span(items: Iterable[AttentionItem], now: datetime) -> tuple[datetime | None, datetime | None]:
+    """The moments (lo, hi] around `now` for which no item's severity changes with the
+    clock: only deadlines counted in hours (due_at) depend on the moment rather than
+    the day. None: no bound on that side."""
+    lo = hi = None
+    for item in items:
+        due_at = item.due_at
+        if due_at is None:
+            continue
+        if now > due_at:
+            if lo is None or due_at > lo:
+                lo = due_at
+        elif hi is None or due_at < hi:
+            hi = due_at
+    return lo, hi
 
 
 # Among overdue items, what harms someone soonest comes first: a safeguarding deadline
@@ -744,14 +857,27 @@ _KIND_RANK = {
 }
 
 
-def _order(item: AttentionItem) -> tuple:
+def order_key(item: AttentionItem) -> tuple:
     """Overdue: by how much harm waiting does (the kind), then the oldest first. Due
-    soon and upcoming: by date, then kind."""
-    moment = item.due_at or datetime.combine(item.due, datetime.max.time())
-    rank = _SEVERITY_RANK[item.severity]
-    if item.severity is Severity.OVERDUE:
-        return (rank, _KIND_RANK[item.kind], moment, item.subject, item.ref.id)
-    return (rank, moment, _KIND_RANK[item.kind], item.subject, item.ref.id)
+    soon and upcoming: by date, then kind.
+
+    Worked out once per item and kept beside its fields (an item is immutable, so its
+    key is too; equality, hashing and repr read only the fields): a list kept between
+    computations is merged again without recomputing every key."""
+    fields = item.__dict__
+    key = fields.get("_order_key")
+    if key is None:
+        moment = item.due_at or datetime.combine(item.due, _END_OF_DAY)
+        rank = _SEVERITY_RANK[item.severity]
+        if item.severity is Severity.OVERDUE:
+            key = (rank, _KIND_RANK[item.kind], moment, item.subject, item.ref.id)
+        else:
+            key = (rank, moment, _KIND_RANK[item.kind], item.subject, item.ref.id)
+        fields["_order_key"] = key
+    return key
+
+
+_END_OF_DAY = datetime.max.time()
 
 
 @dataclass(frozen=True)

@@ -28,9 +28,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from dateutil.relativedelta import relativedelta
 
-from sitecare.rules.dates import show_date
+from sitecare.rules.dates import add_months, show_date
 
 __all__ = [
     "REFRESH_MONTHS",
@@ -109,9 +108,9 @@ def consent_status(
     # A review recorded before the consent it reviews is a data-entry slip; counting
     # from the consent is the later, and so the only meaningful, starting point.
     last_checked = max(given_on, reviewed_on) if reviewed_on is not None else given_on
-    review_due = last_checked + relativedelta(months=REVIEW_MONTHS)
+    review_due = add_months(last_checked, REVIEW_MONTHS)
 
-    refresh_due = given_on + relativedelta(months=REFRESH_MONTHS)
+    refresh_due = add_months(given_on, REFRESH_MONTHS)
     refresh_reason = RefreshReason.TWO_YEARS
     if in_school:
         # A period that began on the day consent was given is the period it was given

@@ -21,9 +21,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from dateutil.relativedelta import relativedelta
 
-from sitecare.rules.dates import academic_year_start, show_date
+from sitecare.rules.dates import academic_year_start, add_months, add_years, show_date
 
 __all__ = [
     "DEFAULT_RESIGN_MONTHS",
@@ -108,11 +107,11 @@ def _interval_due(
     if resign_interval_months is not None:
         if resign_interval_months <= 0:
             raise ValueError("a re-sign interval must be a positive number of months")
-        return signed_on + relativedelta(months=resign_interval_months), ResignReason.INTERVAL_ELAPSED
+        return add_months(signed_on, resign_interval_months), ResignReason.INTERVAL_ELAPSED
     if (site_kind or "").strip().lower() == SiteKind.SCHOOL:
         # Due on the 1 September after signing: the next academic year's first day.
-        return academic_year_start(signed_on) + relativedelta(years=1), ResignReason.NEW_ACADEMIC_YEAR
-    return signed_on + relativedelta(months=DEFAULT_RESIGN_MONTHS), ResignReason.INTERVAL_ELAPSED
+        return add_years(academic_year_start(signed_on), 1), ResignReason.NEW_ACADEMIC_YEAR
+    return add_months(signed_on, DEFAULT_RESIGN_MONTHS), ResignReason.INTERVAL_ELAPSED
 
 
 def _reason_text(reason: ResignReason, when: date, latest: PolicyVersion, months: int | None) -> str:

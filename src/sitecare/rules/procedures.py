@@ -62,7 +62,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
@@ -919,8 +919,16 @@ def _resolve_step(route: str, step: Step, ctx: ProcedureContext, in_hours: bool)
     )
 
 
-def resolve(templates: ProcedureTemplate | Sequence[ProcedureTemplate], ctx: ProcedureContext) -> Procedure:
-    """Turn templates (in route order) into steps with contacts, gaps and due dates."""
+def resolve(
+    templates: ProcedureTemplate | Sequence[ProcedureTemplate],
+    ctx: ProcedureContext,
+    only: Callable[[str, Step], bool] | None = None,
+) -> Procedure:
+    """Turn templates (in route order) into steps with contacts, gaps and due dates.
+
+    `only(template key, step)`, when given, picks the steps to resolve: the others are
+    left out altogether (neither resolved nor skipped), and those it keeps come out
+    exactly as without it (each step is resolved on its own)."""
     if isinstance(templates, ProcedureTemplate):
         templates = (templates,)
     if ctx.nation not in NATIONS:
@@ -933,6 +941,8 @@ def resolve(templates: ProcedureTemplate | Sequence[ProcedureTemplate], ctx: Pro
     skipped: list[SkippedStep] = []
     for template in templates:
         for step in template.steps:
+            if only is not None and not only(template.key, step):
+                continue
             if step.when and _any(step.when, ctx, in_hours) is False:
                 skipped.append(SkippedStep(template.key, step, f"Only if {_describe(step.when)}."))
                 continue
@@ -946,12 +956,15 @@ def resolve(templates: ProcedureTemplate | Sequence[ProcedureTemplate], ctx: Pro
 
 
 def resolve_routes(
-    route_keys: Sequence[str], available: Mapping[str, ProcedureTemplate], ctx: ProcedureContext
+    route_keys: Sequence[str],
+    available: Mapping[str, ProcedureTemplate],
+    ctx: ProcedureContext,
+    only: Callable[[str, Step], bool] | None = None,
 ) -> Procedure:
     """resolve() for route keys; a key with no loaded template becomes a note, never a crash."""
     found = [available[k] for k in route_keys if k in available]
     missing = [k for k in route_keys if k not in available]
-    procedure = resolve(found, ctx)
+    procedure = resolve(found, ctx, only)
     if missing:
         procedure = replace(
             procedure,

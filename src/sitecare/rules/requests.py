@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from dateutil.relativedelta import relativedelta
 
-from sitecare.rules.dates import show_date
+from sitecare.rules.dates import add_months, show_date
 from sitecare.rules.workdays import DEFAULT_NATION, next_working_day
 
 __all__ = [
@@ -63,7 +62,7 @@ def request_deadline(
     months = 3 if extended else 1
     # relativedelta keeps the day of the month and clamps to the month's last day when
     # there is none (31 Jan -> 28/29 Feb), which is exactly the ICO's wording.
-    calendar_due = received + relativedelta(months=months)
+    calendar_due = add_months(received, months)
     due = next_working_day(calendar_due, nation or DEFAULT_NATION)
     if due == calendar_due:
         line = f"due {show_date(due)}"

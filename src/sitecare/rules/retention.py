@@ -22,9 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from dateutil.relativedelta import relativedelta
-
-from sitecare.rules.dates import show_date
+from sitecare.rules.dates import add_months, add_years, show_date
 
 __all__ = [
     "ADULT_AGE",
@@ -53,6 +51,18 @@ class ClientType(StrEnum):
     ADULT = "adult"
 
 
+_CLIENT_TYPES = {member.value: member for member in ClientType}
+
+
+def _client_type(value: object) -> ClientType:
+    """ClientType(str(value).strip().lower()), with a dictionary for the usual values
+    (the enum's own lookup is the slowest step of the attention list's retention
+    dates); anything else still raises the enum's ValueError."""
+    text = str(value).strip().lower()
+    found = _CLIENT_TYPES.get(text)
+    return found if found is not None else ClientType(text)
+
+
 def eighteenth_birthday(date_of_birth: date) -> date:
     """The 18th birthday; for a 29 Feb birth in a non-leap year, 28 Feb.
 
@@ -61,7 +71,7 @@ def eighteenth_birthday(date_of_birth: date) -> date:
     reading would give, so a leapling's notes under the children's rule fall due for
     disposal one day sooner than under that reading.
     """
-    return date_of_birth + relativedelta(years=ADULT_AGE)
+    return add_years(date_of_birth, ADULT_AGE)
 
 
 def is_child(date_of_birth: date, on_date: date) -> bool:
@@ -94,7 +104,7 @@ def artwork_disposal_date(therapy_end: date | None) -> date | None:
     """Two calendar months after therapy ends (31 Dec -> 28/29 Feb); None until it ends."""
     if therapy_end is None:
         return None
-    return therapy_end + relativedelta(months=ARTWORK_KEEP_MONTHS)
+    return add_months(therapy_end, ARTWORK_KEEP_MONTHS)
 
 
 def notes_disposal_date(
@@ -106,17 +116,15 @@ def notes_disposal_date(
     Adult: 5 years after therapy ends. None when therapy has not ended, or for a child
     whose date of birth is not recorded.
     """
-    kind = ClientType(str(client_type).strip().lower())
+    kind = _client_type(client_type)
     if therapy_end is None:
         return None
-    five_years_on = therapy_end + relativedelta(years=ADULT_NOTES_KEEP_YEARS)
+    five_years_on = add_years(therapy_end, ADULT_NOTES_KEEP_YEARS)
     if kind is ClientType.ADULT:
         return five_years_on
     if date_of_birth is None:
         return None
-    after_eighteen = eighteenth_birthday(date_of_birth) + relativedelta(
-        years=CHILD_NOTES_AFTER_18_YEARS
-    )
+    after_eighteen = add_years(eighteenth_birthday(date_of_birth), CHILD_NOTES_AFTER_18_YEARS)
     return max(after_eighteen, five_years_on)
 
 
@@ -142,9 +150,7 @@ def retention_dates(
     elif date_of_birth is None:
         line = "not yet determinable: a child's date of birth is needed"
     else:
-        after_eighteen = eighteenth_birthday(date_of_birth) + relativedelta(
-            years=CHILD_NOTES_AFTER_18_YEARS
-        )
+        after_eighteen = add_years(eighteenth_birthday(date_of_birth), CHILD_NOTES_AFTER_18_YEARS)
         if notes == after_eighteen:
             line = f"keep notes until 3 years after the 18th birthday: {show_date(notes)}"
         else:

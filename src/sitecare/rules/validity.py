@@ -19,9 +19,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from dateutil.relativedelta import relativedelta
 
-from sitecare.rules.dates import describe_distance, show_date
+from sitecare.rules.dates import add_months, describe_distance, show_date
 
 __all__ = [
     "DEFAULT_WARN_DAYS",
@@ -96,7 +95,7 @@ def expiry_for(kind_rule: TrainingKindRule, completed: date) -> date | None:
     """
     if kind_rule.validity_months is None:
         return None
-    return completed + relativedelta(months=kind_rule.validity_months)
+    return add_months(completed, kind_rule.validity_months)
 
 
 def training_status(
@@ -135,7 +134,7 @@ def effective_expiry(
     """
     if max_age_months is None:
         return expires, False
-    site_limit = completed + relativedelta(months=max_age_months)
+    site_limit = add_months(completed, max_age_months)
     if expires is None or site_limit < expires:
         return site_limit, True
     return expires, False
@@ -155,17 +154,42 @@ def requirement_status(
     """
     if requirement_max_age_months is not None and requirement_max_age_months <= 0:
         raise ValueError("a requirement's maximum age must be a positive number of months")
-    best: tuple[date | None, bool, date] | None = None
+    # effective_expiry() and _later() written out in the loop: the attention list asks
+    # this of every kind of training against every maximum age a site sets, over all
+    # my records of the kind.
+    months = requirement_max_age_months
+    found = False
+    best_expiry: date | None = None
+    best_by_site = False
+    best_done = date.min
     for completed, expires in records:
         if completed > today:
             continue
-        effective, by_site = effective_expiry(completed, expires, requirement_max_age_months)
-        candidate = (effective, by_site, completed)
-        if best is None or _later(candidate, best):
-            best = candidate
-    if best is None:
+        if months is None:
+            effective, by_site = expires, False
+        else:
+            limit = add_months(completed, months)
+            if expires is None or limit < expires:
+                effective, by_site = limit, True
+            else:
+                effective, by_site = expires, False
+        if found:
+            if effective != best_expiry:
+                if effective is None:
+                    later = True
+                elif best_expiry is None:
+                    later = False
+                else:
+                    later = effective > best_expiry
+            else:
+                later = completed > best_done
+            if not later:
+                continue
+        found = True
+        best_expiry, best_by_site, best_done = effective, by_site, completed
+    if not found:
         return missing_status()
-    effective, by_site, completed = best
+    effective, by_site, completed = best_expiry, best_by_site, best_done
     status = training_status(effective, today, warn_days)
     return TrainingStatus(
         status.state, status.expires, status.days_left, status.line, completed, by_site

@@ -53,10 +53,19 @@ def add_working_days(start: date, days: int, nation: str = DEFAULT_NATION) -> da
         raise ValueError("days must not be negative")
     day = start
     remaining = days
+    # is_working_day() inlined, the year's holidays looked up once per year: the
+    # attention list counts this for every awaited outcome.
+    one = timedelta(days=1)
+    year = None
+    closed: frozenset[date] = frozenset()
     while remaining:
-        day += timedelta(days=1)
-        if is_working_day(day, nation):
-            remaining -= 1
+        day += one
+        if day.weekday() < 5:
+            if day.year != year:
+                year = day.year
+                closed = _bank_holidays(nation, year)
+            if day not in closed:
+                remaining -= 1
     return day
 
 

@@ -1,0 +1,304 @@
+"""The attention list kept between computations, so that after a change only what the
+change touched is read and worked out again (issue 7).
+
+The list is made of groups of inputs (data/attention_inputs.py GROUPS), each read in
+pieces: one per kind of training, per site (policies, contacts), per open concern, or
+one for the whole group. What is kept, per group: each piece's inputs and each piece's
+items; and the merged list.
+
+When to read again (data/changes.py counts every row written, by any path, per
+table; an UPDATE only when a column in READS differs):
+- a change to a table of the group's `own` re-reads the pieces keyed by the changed
+  rows (a training record: its kind; a chronology entry: its concern); to a table in
+  `via`, the pieces that depend on the changed rows (a site: its concerns); to any
+  other of its tables, the whole group; a concern whose procedure is resolved from the
+  same rows as before reuses its steps (a memo by everything they are resolved from);
+- a new day re-reads everything (some inputs depend on the day);
+- items are worked out again for new inputs, a new day, new warning windows (the
+  settings table), or a moment that changes a deadline counted in hours
+  (rules.severity_span);
+- the merged list is remade when a whole group changed; a piece's new items replace
+  its old ones in the kept list (a stable sort puts them there: items of different
+  pieces never sort equal but for one case, two sites with the same name whose
+  policy items are due the same day, and then the list is remade).
+
+A cache belongs to one database connection and never outlives it: binding the
+database to another connection (another vault, the vault unlocked again) or to none
+(locked, closed) drops it, and so does a lost trigger (a transaction that created them
+rolled back, a migration that rebuilt a table). Inside a transaction nothing is kept or
+used: what is read could yet be rolled back.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from itertools import chain
+from typing import Any
+
+from ..rules import attention as rules
+from .attention_inputs import GROUPS, KEYS, READS, Group, Piece, _Reader, windows
+from .changes import TableChanges, Watch
+from .models import database
+
+Span = tuple[datetime | None, datetime | None]
+
+#: Items spliced into the kept list one by one, beyond which it is merged again (plus
+#: one per 64 items listed): a splice costs a search and a move of the list per item.
+SPLICE_AT_MOST = 64
+
+
+def _within(now: datetime, span: Span) -> bool:
+    lo, hi = span
+    return (lo is None or now > lo) and (hi is None or now <= hi)
+
+
+def _narrow(span: Span, items: Sequence[rules.AttentionItem], now: datetime) -> Span:
+    """`span` narrowed to the moments at which none of `items` changes severity."""
+    lo, hi = rules.severity_span(items, now)
+    old_lo, old_hi = span
+    if old_lo is not None and (lo is None or old_lo > lo):
+        lo = old_lo
+    if old_hi is not None and (hi is None or old_hi < hi):
+        hi = old_hi
+    return lo, hi
+
+
+class _KeptGroup:
+    """One group's pieces and their items."""
+
+    def __init__(self, group: Group, whole: tuple, today: date):
+        self.group = group
+        self.whole = whole  # versions of the tables whose change re-reads everything
+        self.today = today
+        self.since: dict[str, int] = {}  # versions of the keyed tables when last read
+        self.pieces: dict[Any, Piece] = {}
+        self.depending: dict[tuple[str, Any], set[Any]] = {}
+        self.items: dict[Any, list[rules.AttentionItem]] = {}
+        self.items_key: tuple | None = None
+        self.span: Span = (None, None)
+        self._part: list[rules.AttentionItem] | None = None
+
+    def put(self, key: Any, piece: Piece | None) -> None:
+        self.pieces.pop(key, None)
+        if piece is not None:
+            self.pieces[key] = piece
+            for dependency in piece.depends:
+                self.depending.setdefault(dependency, set()).add(key)
+
+    def work_out(self, keys: Iterable[Any], today: date, windows: rules.Windows, now: datetime) -> None:
+        """The items of the pieces `keys` (those that exist), each piece's in the order
+        of its rows: a stable sort, or a splice, then orders equal items as sorting
+        the whole list would."""
+        present = []
+        for key in keys:
+            if key in self.pieces:
+                present.append(key)
+                self.items[key] = []
+            else:
+                self.items.pop(key, None)
+        for name in self.group.fields:
+            rows: list[Any] = []
+            owners: list[Any] = []
+            for key in present:
+                found = self.pieces[key].rows.get(name, ())
+                rows += found
+                owners += [key] * len(found)
+            if not rows:
+                continue
+            made = rules.items_by_row(name, rows, today, windows, now)
+            for owner, items in zip(owners, made):
+                self.items[owner] += items
+            self.span = _narrow(self.span, list(chain.from_iterable(made)), now)
+        self._part = None
+
+    def part(self) -> list[rules.AttentionItem]:
+        """Every item of the group, sorted as the list sorts them."""
+        if self._part is None:
+            ordered = sorted(self.pieces, key=lambda k: self.pieces[k].order)
+            self._part = sorted(chain.from_iterable(self.items.get(k, ()) for k in ordered), key=rules.order_key)
+        return self._part
+
+
+class Tie(Exception):
+    """Two pieces' items sort equal: only remaking the list orders them as it would."""
+
+
+def _splice(items: list[rules.AttentionItem], removed: Iterable[rules.AttentionItem],
+            added: Iterable[Sequence[rules.AttentionItem]]) -> list[rules.AttentionItem]:
+    """`items` (sorted by rules.order_key) without `removed`, and with each piece's
+    `added` items where a stable sort of the whole list puts them. A piece's own equal
+    items keep their order; an added item equal to an item of another piece raises Tie
+    (so does a removed item that is not there, which would be a bug: remaking is safe)."""
+    out = list(items)
+    key = rules.order_key
+    for item in removed:
+        k = key(item)
+        at = bisect_left(out, k, key=key)
+        while at < len(out) and out[at] is not item and key(out[at]) == k:
+            at += 1
+        if at == len(out) or out[at] is not item:
+            raise Tie
+        del out[at]
+    for piece in added:
+        mine: set[int] = set()
+        for item in piece:
+            k = key(item)
+            lo = bisect_left(out, k, key=key)
+            hi = bisect_right(out, k, lo=lo, key=key)
+            if any(id(other) not in mine for other in out[lo:hi]):
+                raise Tie
+            out.insert(hi, item)
+            mine.add(id(item))
+    return out
+
+
+class AttentionCache:
+    """The attention list of one database connection, kept by group and piece."""
+
+    def __init__(self, connection: Any):
+        self.connection = connection
+        self.changes = TableChanges(
+            connection, {table: Watch(columns, KEYS.get(table)) for table, columns in READS.items()}
+        )
+        #: What was read again: a group's name for the whole group, "<name> pieces" for
+        #: single pieces (counted one by one). For tests, which count work, not time.
+        self.recomputed: Counter[str] = Counter()
+        self._kept: dict[str, _KeptGroup] = {}
+        self._same: dict = {}
+        self._memo: dict[tuple, tuple] = {}
+        self._memo_scope: tuple | None = None
+        self._windows: tuple[int, rules.Windows] | None = None
+        self._merged: list[rules.AttentionItem] | None = None
+
+    def windows(self) -> rules.Windows:
+        version = self.changes.version("setting")
+        if self._windows is None or self._windows[0] != version:
+            self._windows = (version, windows())
+        return self._windows[1]
+
+    def attention(self, today: date, now: datetime) -> list[rules.AttentionItem]:
+        try:
+            return self._attention(today, now)
+        except BaseException:
+            # Half brought up to date is not up to date: start afresh next time.
+            self._kept = {}
+            self._merged = None
+            raise
+
+    def _attention(self, today: date, now: datetime) -> list[rules.AttentionItem]:
+        win = self.windows()
+        reader = _Reader(today, self._same)
+        remake = self._merged is None
+        removed: list[rules.AttentionItem] = []
+        added: list[list[rules.AttentionItem]] = []
+        for group in GROUPS:
+            change = self._update(group, reader, today, win, now)
+            if change is None:
+                remake = True
+            else:
+                removed += change[0]
+                added += change[1]
+        self._forget_seen()
+        moved = len(removed) + sum(len(piece) for piece in added)
+        if not remake and moved > SPLICE_AT_MOST + len(self._merged) // 64:
+            remake = True  # each spliced item moves the list once: merging is cheaper
+        if not remake and moved:
+            try:
+                self._merged = _splice(self._merged, removed, added)
+            except Tie:
+                remake = True
+        if remake:
+            self._merged = rules.merge([self._kept[group.name].part() for group in GROUPS])
+        return list(self._merged)
+
+    def _update(self, group: Group, reader: _Reader, today: date, windows: rules.Windows, now: datetime
+                ) -> tuple[list, list] | None:
+        """Bring one group up to date. Returns what changed in its items, (removed,
+        added by piece), or None when all of them were made again."""
+        whole = self.changes.versions(group.whole)
+        keyed = {table: self.changes.version(table) for table in group.own + group.via}
+        kept = self._kept.get(group.name)
+        dirty: set[Any] = set()
+        if kept is None or kept.whole != whole or kept.today != today:
+            kept = _KeptGroup(group, whole, today)
+            for key, piece in group.read(reader, None, self._procedure_memo(group)).items():
+                kept.put(key, piece)
+            self._kept[group.name] = kept
+            self.recomputed[group.name] += 1
+        else:
+            for table in group.own:
+                dirty |= self.changes.changed_keys(table, kept.since[table])
+            for table in group.via:
+                for value in self.changes.changed_keys(table, kept.since[table]):
+                    dirty |= kept.depending.pop((table, value), set())
+            if dirty:
+                keys = sorted(k for k in dirty if k is not None) + ([None] if None in dirty else [])
+                fresh = group.read(reader, keys, self._procedure_memo(group))
+                for key in dirty:
+                    kept.put(key, fresh.get(key))
+                self.recomputed[f"{group.name} pieces"] += len(dirty)
+        kept.since = keyed
+
+        if kept.items_key != (today, windows) or not _within(now, kept.span):
+            kept.items = {}
+            kept.items_key = (today, windows)
+            kept.span = (None, None)
+            kept.work_out(list(kept.pieces), today, windows, now)
+            return None
+        if not dirty:
+            return [], []
+        removed = [item for key in dirty for item in kept.items.pop(key, ())]
+        kept.work_out(sorted(dirty, key=repr), today, windows, now)
+        return removed, [kept.items[key] for key in dirty if key in kept.items]
+
+    def _forget_seen(self) -> None:
+        """Drop the changed keys every group has read (data/changes.py keeps them)."""
+        for table in KEYS:
+            seen = [kept.since[table] for kept in self._kept.values() if table in kept.since]
+            if seen:
+                self.changes.forget(table, min(seen))
+
+    def _procedure_memo(self, group: Group) -> dict | None:
+        """Concerns' procedure steps by everything they are resolved from, for the
+        templates and national contacts as they are now."""
+        if group.name != "concerns":
+            return None
+        scope = self.changes.versions(("procedure_template", "national_contact"))
+        kept = self._kept.get(group.name)
+        if self._memo_scope != scope or len(self._memo) > 4 * max(len(kept.pieces) if kept else 0, 1000):
+            self._memo = {}
+            self._memo_scope = scope
+        return self._memo
+
+
+_cache: AttentionCache | None = None
+
+
+def attention_cache() -> AttentionCache | None:
+    """The open database's cache, made on first use; None when nothing can be kept:
+    no database, or inside a transaction (what it reads could yet be rolled back)."""
+    global _cache
+    db = database.obj
+    if db is None or db.is_closed():
+        _cache = None
+        return None
+    connection = db.connection()
+    if connection.in_transaction:
+        return None
+    if _cache is None or _cache.connection is not connection or not _cache.changes.intact():
+        _cache = AttentionCache(connection)
+    return _cache
+
+
+def drop_cache(*_: Any) -> None:
+    """Forget the kept list (the next one is read afresh)."""
+    global _cache
+    _cache = None
+
+
+# Binding the database to a connection (a vault unlocked, another opened) or to nothing
+# (locked, closed) drops the kept list: no list outlives the data it was read from.
+database.attach_callback(drop_cache)
