@@ -50,6 +50,9 @@ def minimal() -> None:
 
 
 def sitecare(folder: str, kek_hex: str) -> None:
+    import gc
+
+    gc.disable()  # as sitecare.cli.run_app does; the app turns it on once home is up
     from sitecare.app import SitecareApp
     from sitecare.data.vault import Vault
     from sitecare.screens.home import HomeScreen

@@ -213,3 +213,20 @@ async def test_idle_lock_after_the_configured_time_returns_to_the_same_place(ope
         await settle(app, pilot)
         assert app.screen is help_screen
         assert app.vault.is_open
+
+
+async def test_garbage_collection_is_back_on_once_home_is_up(open_vault):
+    # cli.run_app pauses collection for the launch; a long session must not run without it.
+    import gc
+
+    gc.disable()
+    try:
+        app = SitecareApp(open_vault)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            assert isinstance(app.screen, HomeScreen)
+            assert gc.isenabled()
+            assert gc.get_freeze_count() > 0
+    finally:
+        gc.enable()
+        gc.unfreeze()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import traceback
 from dataclasses import dataclass
 from importlib import import_module
@@ -48,10 +49,20 @@ class _ConcernForm:
 concern_form = _ConcernForm()
 
 
+def collect_garbage_again() -> None:
+    """Garbage collection back on after a launch that paused it (cli.run_app). What the
+    launch made lives as long as the app, so it is frozen: later collections skip it."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
+
+
 def _after_open(app: "SitecareApp") -> None:
-    """What an unlock has to tell: a save cut off by a crash, an unfinished draft."""
+    """After the home screen is up: collection on again; what an unlock has to tell (a
+    save cut off by a crash, an unfinished draft)."""
     from .data.concerns import draft_waiting
 
+    collect_garbage_again()
     if not app.vault.is_open:
         return
     if app.vault.cut_off_save:
