@@ -36,7 +36,9 @@ TODAY = date(2026, 11, 22)
 TARGETS = {
     "launch ratio": "<= 1.5 x minimal app",
     "save after one edit (ms)": "<= 50 ms",
-    "attention list (ms)": "<= 50 ms",
+    "attention list, cold (ms)": "<= 50 ms",
+    "attention after a concern entry (ms)": "<= 50 ms",
+    "attention after a training edit (ms)": "<= 50 ms",
     "palette search per key (ms)": "<= 30 ms",
     "peak RSS (MiB)": "<= 3 x database + 60 MiB",
 }
@@ -177,10 +179,40 @@ def measure(scale: str, runs: int) -> dict[str, float]:
     # What a save costs when the journal is compacted into a new file (every 64 saves,
     # or when the journal passes a quarter of the image).
     results["full save, compaction (ms)"] = 1000 * median_of(full_save, runs)
-    try:
-        results["attention list (ms)"] = 1000 * median_of(lambda: timed(attention_once), runs)
-    except ImportError:
-        results["attention list (ms)"] = float("nan")
+    results["attention list, pure path (ms)"] = 1000 * median_of(lambda: timed(attention_once), runs)
+
+    # What the app does: current_attention keeps the list between calls and, after a
+    # change, reads again only what the change touched. Cold is the launch's cost.
+    from sitecare.data.attention_cache import drop_cache
+    from sitecare.data.attention_inputs import current_attention
+
+    now = datetime(2026, 11, 22, 9, 0)
+
+    def cold() -> float:
+        drop_cache()
+        return timed(lambda: current_attention(now))
+
+    def after_an_entry() -> float:
+        current_attention(now)
+        with models.suspended_commit_hooks():
+            with models.change():
+                concern = models.Concern.select().where(models.Concern.status == "open").first()
+                models.ChronologyEntry.create(concern=concern, at=now, recorded_at=now, kind="note",
+                                              text=f"Spoke to the DSL ({next(counter)})")
+        return timed(lambda: current_attention(now))
+
+    def after_a_training_record() -> float:
+        current_attention(now)
+        with models.suspended_commit_hooks():
+            with models.change():
+                record = models.TrainingRecord.select().first()
+                record.expires = date(2027, 1, 1 + next(counter) % 28)
+                record.save()
+        return timed(lambda: current_attention(now))
+
+    results["attention list, cold (ms)"] = 1000 * median_of(cold, runs)
+    results["attention after a concern entry (ms)"] = 1000 * median_of(after_an_entry, runs)
+    results["attention after a training edit (ms)"] = 1000 * median_of(after_a_training_record, runs)
     try:
         from sitecare.app import SitecareApp
 
@@ -231,7 +263,8 @@ def main() -> None:
     large = table["large"]
     print()
     print(f"large: launch {large['launch ratio']:.2f} x minimal; save {large['save after one edit (ms)']:.1f} ms; "
-          f"attention {large['attention list (ms)']:.1f} ms; palette {large['palette search per key (ms)']:.1f} ms/key; "
+          f"attention cold {large['attention list, cold (ms)']:.1f} ms, after an edit "
+          f"{large['attention after a concern entry (ms)']:.1f}/{large['attention after a training edit (ms)']:.1f} ms; palette {large['palette search per key (ms)']:.1f} ms/key; "
           f"peak RSS {large['peak RSS (MiB)']:.0f} MiB vs limit {3 * large['database (MiB)'] + 60:.0f} MiB")
 
 
