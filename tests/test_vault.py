@@ -544,3 +544,36 @@ def test_restore_backup_keeps_the_replaced_file(open_vault, template_kek):
         assert site_names() == ["one", "three", "two"]
     finally:
         again.close()
+
+
+def test_tuning_the_allocator_is_harmless_where_there_is_no_glibc(monkeypatch):
+    import ctypes
+
+    from sitecare.data import vault as vault_mod
+
+    def no_libc(name):
+        raise OSError(f"{name}: cannot open shared object file")
+
+    monkeypatch.setattr(vault_mod, "_ALLOCATOR_TUNED", False)
+    monkeypatch.setattr(ctypes, "CDLL", no_libc)
+    vault_mod.reuse_large_buffers()  # no error
+    assert vault_mod._ALLOCATOR_TUNED
+
+
+def test_the_allocator_is_tuned_once_at_the_first_save(open_vault, monkeypatch):
+    import ctypes
+
+    from sitecare.data import vault as vault_mod
+
+    calls = []
+
+    class FakeLibc:
+        def mallopt(self, param, value):
+            calls.append((param, value))
+            return 1
+
+    monkeypatch.setattr(vault_mod, "_ALLOCATOR_TUNED", False)
+    monkeypatch.setattr(ctypes, "CDLL", lambda name: FakeLibc())
+    open_vault.save()
+    open_vault.save()
+    assert calls == [(-3, 1 << 30), (-1, 1 << 30)]
