@@ -247,14 +247,14 @@ def main() -> None:
     minimal_rss = statistics.median(r for _, r in minimal) / 1024
     print(f"minimal Textual app, start to first paint: {minimal_ms:.0f} ms, peak RSS {minimal_rss:.0f} MiB\n")
     rows = list(table["small"].keys())
-    header = f"{'figure':32}" + "".join(f"{s:>12}" for s in scales)
+    header = f"{'figure':38}" + "".join(f"{s:>12}" for s in scales)
     if "extreme" in scales:
         header += f"{'x growth':>10}"
     header += "  target (large)"
     print(header)
     print("-" * len(header))
     for row in rows:
-        line = f"{row:32}" + "".join(f"{table[s][row]:12.1f}" if row != "launch ratio" else f"{table[s][row]:12.2f}" for s in scales)
+        line = f"{row:38}" + "".join(f"{table[s][row]:12.1f}" if row != "launch ratio" else f"{table[s][row]:12.2f}" for s in scales)
         if "extreme" in scales:
             large, extreme = table["large"][row], table["extreme"][row]
             line += f"{(extreme / large if large else float('nan')):10.1f}"
