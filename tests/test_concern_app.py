@@ -398,12 +398,16 @@ async def test_every_field_is_reachable_by_keyboard_at_both_sizes(open_vault, si
 # --------------------------------------------------------------------------- list and templates
 
 
-async def test_the_concerns_list_filters_and_searches(open_vault):
+def two_concerns_one_closed() -> None:
     kestrel = cs.site()
     otter = cs.site(name="Otterbrook Academy")
     cs.raise_concern(kestrel, NOW, account="Mentioned a belt.")
     closed = cs.raise_concern(otter, NOW, kind="whistleblowing", account="Call bells unanswered.")
     concerns.sign_off(closed, NOW)
+
+
+async def test_the_concerns_list_filters_and_searches(open_vault):
+    two_concerns_one_closed()
     app = make_app(open_vault)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -429,11 +433,7 @@ async def test_the_concerns_list_filters_and_searches(open_vault):
 
 async def test_the_highlighted_concerns_next_step_is_shown_in_full(open_vault):
     # At 80 columns the Next cell shows only its start; the line under the table has it all.
-    kestrel = cs.site()
-    otter = cs.site(name="Otterbrook Academy")
-    cs.raise_concern(kestrel, NOW, account="Mentioned a belt.")
-    closed = cs.raise_concern(otter, NOW, kind="whistleblowing", account="Call bells unanswered.")
-    concerns.sign_off(closed, NOW)
+    two_concerns_one_closed()
     app = make_app(open_vault)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
