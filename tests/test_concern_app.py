@@ -453,6 +453,32 @@ async def test_the_highlighted_concerns_next_step_is_shown_in_full(open_vault):
         assert table.row_count == 0 and text_of(app, "#concern-next") == ""
 
 
+async def test_a_long_concerns_list_shows_the_newest_a_page_at_a_time(open_vault, monkeypatch):
+    from sitecare.screens import concerns as concerns_screen
+
+    monkeypatch.setattr(concerns_screen, "PAGE", 1)
+    monkeypatch.setattr(concerns_screen.ConcernsScreen, "limit", 1)
+    two_concerns_one_closed()
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("c")
+        await pilot.pause()
+        table = app.screen.query_one("#concern-table")
+        assert table.row_count == 1 and table.get_row_at(0)[0] == "C-2026-002"
+        assert text_of(app, "#concern-count") == "The newest 1 of 2: + shows 1 more; / searches."
+        await pilot.press("plus")
+        await pilot.pause()
+        assert table.row_count == 2 and table.cursor_row == 1
+        assert text_of(app, "#concern-count").startswith("2 concerns.")
+        await pilot.press("plus")  # nothing more to show: no error, no change
+        await pilot.pause()
+        assert table.row_count == 2
+        await pilot.press("slash", *"belt")  # a new search starts from the first page
+        await pilot.pause()
+        assert table.row_count == 1 and table.get_row_at(0)[0] == "C-2026-001"
+
+
 async def test_a_broken_user_template_is_reported_on_screen(open_vault, tmp_path):
     with change():
         ProcedureTemplate.create(key="my-org", filename="broken-role.toml",

@@ -30,14 +30,20 @@ def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+PAGE = 200
+
+
 class ConcernsScreen(Screen):
     CSS_PATH = "concerns.tcss"
     BINDINGS = [
         Binding("slash", "search", "Search", id="concerns_search"),
         Binding("x", "clear", "Clear", id="concerns_clear"),
         Binding("p", "templates", "Procedures", id="concerns_templates"),
+        Binding("plus", "more", "200 more", id="concerns_more"),
         Binding("escape", "to_table", "Results", show=False),
     ]
+
+    limit = PAGE
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -122,6 +128,7 @@ class ConcernsScreen(Screen):
         table = self.query_one(DataTable)
         cursor = table.cursor_row
         table.clear(columns=True)
+        self._built_width = self.size.width
         # Fit 80 columns: the site and the next step share what the fixed columns leave.
         kind_width = 18 if self.size.width >= 140 else 12
         spare = max(20, self.size.width - 2 - (10 + 11 + kind_width + 10) - 5 * 2)
@@ -133,16 +140,23 @@ class ConcernsScreen(Screen):
         table.add_column("Status", width=10)
         table.add_column("Next", width=max(12, spare - site_width))
         today = self.app.today()
-        found = concerns.find_concerns(flt)
+        matching = concerns.find_concerns(flt)
+        if flt != getattr(self, "_shown_filter", None):
+            self._shown_filter, self.limit = flt, PAGE
+        # Newest first, a page at a time: working out every concern's next step made
+        # each keystroke take seconds on a large vault.
+        found = matching[: self.limit]
+        next_steps = concerns.next_actions(found, today, self.app.now())
+        site_names = concerns.site_names()
         self._next_steps = {}
         for concern in found:
-            next_step = concerns.next_action_text(concern, today, now=self.app.now())
-            site = concern.site.name if concern.site is not None else "no site"
+            next_step = next_steps[concern.id]
+            site = site_names.get(concern.site_id, "no site")
             self._next_steps[str(concern.id)] = f"{concern.reference} at {site}: {next_step}"
             table.add_row(
                 concern.reference,
                 show_date(concern.noticed_at.date() if concern.noticed_at else None),
-                _fit(concern.site.name if concern.site is not None else "—", site_width),
+                _fit(site_names.get(concern.site_id, "—"), site_width),
                 _fit(SHORT_KINDS.get(concern.kind, concern.kind), kind_width),
                 _fit(SHORT_STATUS.get(concern.status, concern.status), 10),
                 next_step,
@@ -151,18 +165,38 @@ class ConcernsScreen(Screen):
         if found:
             table.move_cursor(row=min(cursor, len(found) - 1))
         self._show_next()
-        total = concerns.find_concerns(concerns.ConcernFilter())
+        total = concerns.count_concerns()
+        more = len(matching) - len(found)
+        self._more = more
         if not total:
             note = "No concerns recorded. ctrl+n (or F2) raises one from anywhere."
-        elif len(found) == len(total):
-            note = f"{len(found)} concern{'s' if len(found) != 1 else ''}. Enter opens one; / searches; p: procedure templates."
+        elif more:
+            note = (f"The newest {len(found):,} of {len(matching):,}"
+                    f"{'' if len(matching) == total else f' matching (of {total:,})'}: + shows {min(PAGE, more)} more; "
+                    "/ searches.")
+        elif len(found) == total:
+            note = f"{len(found):,} concern{'s' if len(found) != 1 else ''}. Enter opens one; / searches; p: procedure templates."
         else:
-            note = f"{len(found)} of {len(total)} concerns match. x clears the filters."
+            note = f"{len(found):,} of {total:,} concerns match. x clears the filters."
         self.query_one("#concern-count", Static).update(note)
+        self.refresh_bindings()
 
     def on_resize(self) -> None:
-        if self.is_mounted:
+        # Only a new width changes the columns; the first resize comes with the mount.
+        if self.is_mounted and self.size.width != getattr(self, "_built_width", None):
             self.apply_filters()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "more":
+            return bool(getattr(self, "_more", 0))  # hidden when there is nothing more
+        return True
+
+    def action_more(self) -> None:
+        table = self.query_one(DataTable)
+        first_new = self.limit
+        self.limit += PAGE
+        self.apply_filters()
+        table.move_cursor(row=first_new)
 
     @on(DataTable.RowHighlighted)
     def _show_next(self) -> None:
