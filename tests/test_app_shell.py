@@ -230,3 +230,20 @@ async def test_garbage_collection_is_back_on_once_home_is_up(open_vault):
     finally:
         gc.enable()
         gc.unfreeze()
+
+
+async def test_ctrl_l_locks_over_a_form_with_typing_in_it(open_vault):
+    # A new-user trial found ctrl+l did nothing over a form, and the passphrase then
+    # went into the form's field.
+    from sitecare.screens.calendar_export import ExportCalendarScreen
+
+    app = SitecareApp(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ExportCalendarScreen)
+        await pilot.press("ctrl+l")
+        await settle(app, pilot)
+        assert isinstance(app.screen, UnlockScreen)
+        assert not app.vault.is_open

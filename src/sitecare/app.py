@@ -112,7 +112,8 @@ class SitecareApp(App[int]):
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
         Binding("f1", "help", "Help", id="help"),
-        Binding("ctrl+l", "lock", "Lock", id="lock"),
+        # Priority: locking must work over a form or dialog too (someone walks up).
+        Binding("ctrl+l", "lock", "Lock", id="lock", priority=True),
         Binding("ctrl+s", "save", "Save now", id="save", show=False),
         Binding("h", "switch_mode('home')", "Home", id="home", show=False),
         Binding("m", "switch_mode('complaints')", "Complaints", id="complaints", show=False),
