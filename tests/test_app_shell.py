@@ -247,3 +247,45 @@ async def test_ctrl_l_locks_over_a_form_with_typing_in_it(open_vault):
         await settle(app, pilot)
         assert isinstance(app.screen, UnlockScreen)
         assert not app.vault.is_open
+
+
+async def test_ctrl_q_over_an_untouched_form_quits_at_once(open_vault):
+    from sitecare.screens.calendar_export import ExportCalendarScreen
+    from sitecare.screens.confirm import ConfirmScreen
+
+    app = SitecareApp(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ExportCalendarScreen)
+        await pilot.press("ctrl+q")  # nothing typed yet: no question would be needed
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen) and not app.is_running
+
+
+async def test_ctrl_q_asks_when_a_form_has_unsaved_typing(vault_dir, template_kek):
+    # Esc asked before discarding a form's typing; ctrl+q quit and lost it (new-user trial).
+    from sitecare.screens.calendar_export import ExportCalendarScreen
+    from sitecare.screens.confirm import ConfirmScreen
+
+    app = SitecareApp(reopen(vault_dir, template_kek))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ExportCalendarScreen)
+        app.screen.query_one("#path", Input).value = "~/visits.ics"
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "not saved. Quit and lose it?" in message(app, "#question")
+        await pilot.press("enter")  # the safe answer has focus: keep editing
+        await pilot.pause()
+        assert isinstance(app.screen, ExportCalendarScreen) and app.is_running
+        assert app.screen.query_one("#path", Input).value == "~/visits.ics"
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        await pilot.click("#yes")
+        await pilot.pause()
+        assert not app.is_running

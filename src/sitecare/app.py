@@ -263,6 +263,24 @@ class SitecareApp(App[int]):
                 self.notify(str(exc), severity="error", timeout=20)
 
     async def action_quit(self) -> None:
+        # A form with typing in it is not saved until its Save: ask, as Esc does. (The
+        # concern form is not one of these: its draft is kept.)
+        from .screens.formfields import FormScreen
+
+        if any(isinstance(s, FormScreen) and s.is_mounted and s.dirty for s in self.screen_stack):
+            from .screens.confirm import ConfirmScreen
+
+            def answered(quit_anyway: bool | None) -> None:
+                if quit_anyway:
+                    self._quit_now()
+
+            if not isinstance(self.screen, ConfirmScreen):
+                self.push_screen(ConfirmScreen("What you typed in this form is not saved. Quit and lose it?",
+                                               yes="Quit", no="Keep editing", danger=True), answered)
+            return
+        self._quit_now()
+
+    def _quit_now(self) -> None:
         if self.vault.is_open and not self.vault.readonly:
             self.flush()
             if self.save_error:
