@@ -467,6 +467,11 @@ async def test_a_long_concerns_list_shows_the_newest_a_page_at_a_time(open_vault
         table = app.screen.query_one("#concern-table")
         assert table.row_count == 1 and table.get_row_at(0)[0] == "C-2026-002"
         assert text_of(app, "#concern-count") == "The newest 1 of 2: + shows 1 more; / searches."
+        # With + in the footer too, raising a concern still shows first.
+        from textual.widgets._footer import FooterKey
+
+        keys = [k.key for k in app.screen.query(FooterKey) if k.region.width > 0]
+        assert keys[0] == "ctrl+n" and "plus" in keys
         await pilot.press("plus")
         await pilot.pause()
         assert table.row_count == 2 and table.cursor_row == 1

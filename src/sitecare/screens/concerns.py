@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 from ..data import concerns
 from ..rules.concerns import CATEGORIES, KIND_LABELS, STATUS_LABELS
 from ..rules.dates import DateError, parse_optional_uk_date, show_date
+from .keys import NEW_CONCERN
 
 SHORT_KINDS = {
     "disclosure": "Disclosure",
@@ -36,6 +37,7 @@ PAGE = 200
 class ConcernsScreen(Screen):
     CSS_PATH = "concerns.tcss"
     BINDINGS = [
+        NEW_CONCERN,
         Binding("slash", "search", "Search", id="concerns_search"),
         Binding("x", "clear", "Clear", id="concerns_clear"),
         Binding("p", "templates", "Procedures", id="concerns_templates"),
