@@ -484,6 +484,21 @@ async def test_a_long_concerns_list_shows_the_newest_a_page_at_a_time(open_vault
         assert table.row_count == 1 and table.get_row_at(0)[0] == "C-2026-001"
 
 
+async def test_a_long_reference_is_never_cut(open_vault):
+    # A busy year's references run past the 10 columns the Ref column used to have.
+    two_concerns_one_closed()
+    with change():
+        Concern.update(reference="C-2026-001155").where(Concern.reference == "C-2026-002").execute()
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("c")
+        await pilot.pause()
+        table = app.screen.query_one("#concern-table")
+        assert table.ordered_columns[0].width >= len("C-2026-001155")
+        assert "C-2026-001155 " in str(app.screen.query_one("#concern-table").render_line(1).text)
+
+
 async def test_a_broken_user_template_is_reported_on_screen(open_vault, tmp_path):
     with change():
         ProcedureTemplate.create(key="my-org", filename="broken-role.toml",

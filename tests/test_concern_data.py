@@ -520,6 +520,9 @@ def test_filters_and_text_search(open_vault):
     assert refs(text="100% safe_team") == [a.reference]  # LIKE wildcards are literal
     assert refs(text="10% safe") == []
     assert refs(text="belt bells") == []  # every word must match
+    assert refs(text="otterbrook") == [b.reference]  # the site's name
+    assert refs(text="otterbrook bells") == [b.reference]
+    assert refs(text="otterbrook belt") == []
 
 
 # --------------------------------------------------------------------------- templates

@@ -1323,7 +1323,8 @@ class ConcernFilter:
 
 def find_concerns(flt: ConcernFilter = ConcernFilter()) -> list[Concern]:
     """Concerns matching the filter, newest first. Text search covers the reference, the
-    client reference, the account, what was observed and every chronology entry."""
+    client reference, the account, what was observed, the site's name and every
+    chronology entry; each word must be found in one of them."""
     query = Concern.select().where(Concern.status != "draft")
     if flt.site_id is not None:
         query = query.where(Concern.site == flt.site_id)
@@ -1347,11 +1348,13 @@ def find_concerns(flt: ConcernFilter = ConcernFilter()) -> list[Concern]:
             | ChronologyEntry.consent_reason.contains(word)
             | ChronologyEntry.who.contains(word)
         )
+        at_sites = Site.select(Site.id).where(Site.name.contains(word))
         query = query.where(
             Concern.reference.contains(word)
             | Concern.client_reference.contains(word)
             | Concern.account.contains(word)
             | Concern.observed.contains(word)
+            | Concern.site.in_(at_sites)
             | Concern.id.in_(in_entries)
         )
     found = list(query.order_by(moment.desc(), Concern.id.desc()))

@@ -51,7 +51,7 @@ class ConcernsScreen(Screen):
         yield Header()
         with Vertical(id="concern-filters"):
             with Horizontal():
-                yield Input(placeholder="Search accounts, entries", id="q-text", compact=True)
+                yield Input(placeholder="Search accounts, entries, sites", id="q-text", compact=True)
                 yield Select(
                     [("Open or awaiting", "active")] + [(label, value) for value, label in STATUS_LABELS.items()],
                     prompt="Any status", id="q-status", compact=True,
@@ -131,16 +131,6 @@ class ConcernsScreen(Screen):
         cursor = table.cursor_row
         table.clear(columns=True)
         self._built_width = self.size.width
-        # Fit 80 columns: the site and the next step share what the fixed columns leave.
-        kind_width = 18 if self.size.width >= 140 else 12
-        spare = max(20, self.size.width - 2 - (10 + 11 + kind_width + 10) - 5 * 2)
-        site_width = max(12, min(32, spare // 3))
-        table.add_column("Ref", width=10)
-        table.add_column("Noticed", width=11)
-        table.add_column("Site", width=site_width)
-        table.add_column("Kind", width=kind_width)
-        table.add_column("Status", width=10)
-        table.add_column("Next", width=max(12, spare - site_width))
         today = self.app.today()
         matching = concerns.find_concerns(flt)
         if flt != getattr(self, "_shown_filter", None):
@@ -148,6 +138,18 @@ class ConcernsScreen(Screen):
         # Newest first, a page at a time: working out every concern's next step made
         # each keystroke take seconds on a large vault.
         found = matching[: self.limit]
+        # Fit 80 columns: the site and the next step share what the fixed columns leave.
+        # A reference is never cut (a busy year's run to C-2026-001155).
+        ref_width = max([10] + [len(c.reference) for c in found])
+        kind_width = 18 if self.size.width >= 140 else 12
+        spare = max(20, self.size.width - 2 - (ref_width + 11 + kind_width + 10) - 5 * 2)
+        site_width = max(12, min(32, spare // 3))
+        table.add_column("Ref", width=ref_width)
+        table.add_column("Noticed", width=11)
+        table.add_column("Site", width=site_width)
+        table.add_column("Kind", width=kind_width)
+        table.add_column("Status", width=10)
+        table.add_column("Next", width=max(12, spare - site_width))
         next_steps = concerns.next_actions(found, today, self.app.now())
         site_names = concerns.site_names()
         self._next_steps = {}
@@ -179,7 +181,7 @@ class ConcernsScreen(Screen):
         elif len(found) == total:
             note = f"{len(found):,} concern{'s' if len(found) != 1 else ''}. Enter opens one; / searches; p: procedure templates."
         else:
-            note = f"{len(found):,} of {total:,} concerns match. x clears the filters."
+            note = f"{len(found):,} of {total:,} concerns match. Esc, then x, clears the filters."
         self.query_one("#concern-count", Static).update(note)
         self.refresh_bindings()
 
