@@ -182,3 +182,33 @@ async def test_a_record_added_while_the_app_runs_is_found_the_next_time_it_opens
             Site.create(name="Wren House", kind="school")
         command_list = await open_palette_and_type(app, pilot, "wren")
         assert command_list.get_option_at_index(0).hit.text == "Wren House"
+
+
+async def test_a_concern_reference_and_enter_opens_the_concern(open_vault):
+    # The most safety-critical record could not be found from the palette (new-user trial).
+    from datetime import datetime
+
+    import concern_support as cs
+    from sitecare.screens.concern import ConcernScreen
+
+    kestrel = cs.site()
+    otter = cs.site(name="Otterbrook Academy")
+    cs.raise_concern(kestrel, datetime(2026, 11, 2, 9, 0))
+    wanted = cs.raise_concern(otter, datetime(2026, 11, 20, 9, 0), kind="whistleblowing")
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        [best, *_] = await hits(SitecareCommands, app, wanted.reference)
+        assert best.text == f"{wanted.reference} at Otterbrook Academy"
+        assert best.help == "Concern · Concern about staff conduct (whistleblowing) · Open"
+        await open_palette_and_type(app, pilot, wanted.reference)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConcernScreen)
+        assert app.screen.concern_id == wanted.id
+
+
+async def test_raising_a_concern_and_locking_are_found_by_name(open_vault):
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE):
+        assert (await hits(SitecareCommands, app, "new concern"))[0].text == "New concern"
+        assert (await hits(SitecareCommands, app, "lock"))[0].text == "Lock sitecare"

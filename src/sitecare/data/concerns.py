@@ -28,7 +28,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from peewee import fn
+from peewee import JOIN, fn
 
 from ..rules import procedures as engine
 from ..rules.concerns import (
@@ -63,6 +63,7 @@ from .models import (
     ProcedureTemplate,
     Site,
     change,
+    database,
 )
 from .shipped import shipped_procedure_texts
 
@@ -1411,6 +1412,17 @@ def next_actions(found: Sequence[Concern], today: date, now: datetime) -> dict[i
             pending.setdefault(action.concern_id, []).append(action)
     pre = preload(active) if active else None
     return {c.id: next_action_text(c, today, now=now, actions=pending.get(c.id, []), pre=pre) for c in found}
+
+
+def concerns_to_find() -> list[tuple[int, str, str, str, str]]:
+    """(id, reference, site name, kind, status) of every concern, newest first, as plain
+    rows (for the command palette, gathered each time it opens)."""
+    moment = fn.COALESCE(Concern.noticed_at, Concern.occurred_at, Concern.created_at)
+    query = (Concern.select(Concern.id, Concern.reference, fn.COALESCE(Site.name, ""), Concern.kind, Concern.status)
+             .join(Site, JOIN.LEFT_OUTER, on=(Concern.site == Site.id))
+             .where(Concern.status != "draft")
+             .order_by(moment.desc(), Concern.id.desc()))
+    return list(database.execute(query))
 
 
 def site_names() -> dict[int, str]:

@@ -16,7 +16,8 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.style import Style
 
-from ..data import authorities as authorities_mod, contacts as contacts_mod, sites
+from ..data import authorities as authorities_mod, concerns as concerns_mod, contacts as contacts_mod, sites
+from ..rules.concerns import KIND_LABELS, STATUS_LABELS
 from ..rules.search import SearchIndex
 
 # (text to match, help line, what to do)
@@ -139,6 +140,12 @@ class SitecareCommands(IndexedProvider):
         authority = partial(open_authority, app)
         for la in authorities_mod.list_authorities():
             entries.add(la.name, "Local authority · open its record", authority, la.id)
+        concern = partial(open_concern, app)
+        for concern_id, reference, site_name, kind, status in concerns_mod.concerns_to_find():
+            where = f" at {site_name}" if site_name else ""
+            entries.add(f"{reference}{where}",
+                        f"Concern · {KIND_LABELS.get(kind, kind)} · {STATUS_LABELS.get(status, status)}",
+                        concern, concern_id)
         entries.extend(actions(app))
         return entries
 
@@ -155,6 +162,9 @@ class SitecareCommands(IndexedProvider):
 
 def actions(app) -> list[Entry]:
     return [
+        ("New concern", "Raise a safeguarding concern (ctrl+n)", app.action_new_concern),
+        ("Concerns", "Every concern, newest first (c)", partial(app.switch_mode, "concerns")),
+        ("Lock sitecare", "Hide everything until the passphrase is typed (ctrl+l)", app.action_lock),
         ("Sites", "The table of every site (s)", partial(app.switch_mode, "sites")),
         ("Local authorities", "The local authority directory (a)", partial(app.switch_mode, "authorities")),
         ("New site", "Add a site (n on the sites table)", partial(new_site, app)),
@@ -169,6 +179,12 @@ def open_briefing(app, site_id: int) -> None:
     from .briefing import BriefingScreen
 
     app.push_screen(BriefingScreen(site_id))
+
+
+def open_concern(app, concern_id: int) -> None:
+    from .concern import ConcernScreen
+
+    app.push_screen(ConcernScreen(concern_id))
 
 
 def open_authority(app, authority_id: int) -> None:
