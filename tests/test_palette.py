@@ -212,3 +212,34 @@ async def test_raising_a_concern_and_locking_are_found_by_name(open_vault):
     async with app.run_test(size=SIZE):
         assert (await hits(SitecareCommands, app, "new concern"))[0].text == "New concern"
         assert (await hits(SitecareCommands, app, "lock"))[0].text == "Lock sitecare"
+
+
+async def test_h_goes_home_from_a_briefing_opened_over_the_home_list(open_vault):
+    # A new-user trial opened a briefing from the palette on the home screen, pressed h,
+    # and stayed on the briefing.
+    from sitecare.screens.home import HomeScreen
+
+    where = many_people(3)
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_palette_and_type(app, pilot, "person 001")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, BriefingScreen) and app.screen.site_id == where[1].id
+        await pilot.press("h")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert len(app.screen_stack) == 1
+
+
+async def test_going_home_never_closes_a_concern_being_typed(open_vault):
+    from sitecare.screens.concern_form import ConcernFormScreen
+
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConcernFormScreen)
+        app.action_home()  # as h does when focus is on no text box
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConcernFormScreen)

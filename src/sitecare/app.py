@@ -115,7 +115,7 @@ class SitecareApp(App[int]):
         # Priority: locking must work over a form or dialog too (someone walks up).
         Binding("ctrl+l", "lock", "Lock", id="lock", priority=True),
         Binding("ctrl+s", "save", "Save now", id="save", show=False),
-        Binding("h", "switch_mode('home')", "Home", id="home", show=False),
+        Binding("h", "home", "Home", id="home", show=False),
         Binding("m", "switch_mode('complaints')", "Complaints", id="complaints", show=False),
         Binding("k", "switch_mode('clients')", "Clients", id="clients", show=False),
         Binding("c", "switch_mode('concerns')", "Concerns", id="concerns", show=False),
@@ -199,6 +199,15 @@ class SitecareApp(App[int]):
             if refresh:
                 refresh()
             self.call_after_refresh(_after_open, self)
+
+    def action_home(self) -> None:
+        """Home means the home list: a briefing or concern opened over it (from the list
+        or the palette) is closed, not shown again (a new-user trial pressed h there and
+        nothing happened)."""
+        self.switch_mode("home")
+        while (len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen)
+               and not getattr(self.screen, "HOLDS_TYPING", False)):
+            self.pop_screen()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("quit", "help"):

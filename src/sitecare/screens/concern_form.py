@@ -131,6 +131,9 @@ class ChoiceScreen(ModalScreen[str]):
 class ConcernFormScreen(Screen[int | None]):
     """The capture form. Dismisses with the new concern's id, or None when closed."""
 
+    # Screens that "go home" must not close: what is typed here is a concern.
+    HOLDS_TYPING = True
+
     CSS_PATH = "concern_form.tcss"
     BINDINGS = [
         Binding("ctrl+s", "save", "Save concern", id="save_concern", priority=True),
