@@ -240,6 +240,27 @@ async def test_going_home_never_closes_a_concern_being_typed(open_vault):
         await pilot.press("ctrl+n")
         await settle(app, pilot)
         assert isinstance(app.screen, ConcernFormScreen)
-        app.action_home()  # as h does when focus is on no text box
+        app.action_go("home")  # as h does when focus is on no text box
         await settle(app, pilot)
         assert isinstance(app.screen, ConcernFormScreen)
+
+
+async def test_a_mode_key_opens_its_main_screen_not_the_last_one_open_there(open_vault):
+    from sitecare.screens.home import HomeScreen
+    from sitecare.screens.sites import SitesScreen
+
+    many_people(3)
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, SitesScreen)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, BriefingScreen)
+        await pilot.press("h")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, SitesScreen)

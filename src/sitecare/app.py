@@ -115,13 +115,14 @@ class SitecareApp(App[int]):
         # Priority: locking must work over a form or dialog too (someone walks up).
         Binding("ctrl+l", "lock", "Lock", id="lock", priority=True),
         Binding("ctrl+s", "save", "Save now", id="save", show=False),
-        Binding("h", "home", "Home", id="home", show=False),
-        Binding("m", "switch_mode('complaints')", "Complaints", id="complaints", show=False),
-        Binding("k", "switch_mode('clients')", "Clients", id="clients", show=False),
-        Binding("c", "switch_mode('concerns')", "Concerns", id="concerns", show=False),
-        Binding("s", "switch_mode('sites')", "Sites", id="sites", show=False),
-        Binding("a", "switch_mode('authorities')", "Local authorities", id="authorities", show=False),
-        Binding("t", "switch_mode('training')", "Training", id="training", show=False),
+        # Each letter opens its mode's main screen (go), not whatever was last open there.
+        Binding("h", "go('home')", "Home", id="home", show=False),
+        Binding("m", "go('complaints')", "Complaints", id="complaints", show=False),
+        Binding("k", "go('clients')", "Clients", id="clients", show=False),
+        Binding("c", "go('concerns')", "Concerns", id="concerns", show=False),
+        Binding("s", "go('sites')", "Sites", id="sites", show=False),
+        Binding("a", "go('authorities')", "Local authorities", id="authorities", show=False),
+        Binding("t", "go('training')", "Training", id="training", show=False),
         # Raising a concern works from anywhere, even while typing (priority).
         Binding("ctrl+n", "new_concern", "New concern", id="new_concern", priority=True),
         Binding("f2", "new_concern", "New concern", id="new_concern_f2", show=False, priority=True),
@@ -200,13 +201,13 @@ class SitecareApp(App[int]):
                 refresh()
             self.call_after_refresh(_after_open, self)
 
-    def action_home(self) -> None:
-        """Home means the home list: a briefing or concern opened over it (from the list
-        or the palette) is closed, not shown again (a new-user trial pressed h there and
-        nothing happened)."""
-        self.switch_mode("home")
-        while (len(self.screen_stack) > 1 and not isinstance(self.screen, HomeScreen)
-               and not getattr(self.screen, "HOLDS_TYPING", False)):
+    def action_go(self, mode: str) -> None:
+        """The mode's main screen: a briefing, concern or list opened over it is closed,
+        not shown again. A new-user trial pressed h on a briefing opened over the home
+        list and nothing happened; s showed a site's people rather than the sites table.
+        The capture form is never closed this way (HOLDS_TYPING)."""
+        self.switch_mode(mode)
+        while len(self.screen_stack) > 1 and not getattr(self.screen, "HOLDS_TYPING", False):
             self.pop_screen()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
