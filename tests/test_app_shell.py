@@ -232,17 +232,22 @@ async def test_garbage_collection_is_back_on_once_home_is_up(open_vault):
         gc.unfreeze()
 
 
+async def open_calendar_form(app, pilot) -> None:
+    """The calendar export form over the home list: a form with a text box."""
+    from sitecare.screens.calendar_export import ExportCalendarScreen
+
+    await settle(app, pilot)
+    await pilot.press("x")
+    await settle(app, pilot)
+    assert isinstance(app.screen, ExportCalendarScreen)
+
+
 async def test_ctrl_l_locks_over_a_form_with_typing_in_it(open_vault):
     # A new-user trial found ctrl+l did nothing over a form, and the passphrase then
     # went into the form's field.
-    from sitecare.screens.calendar_export import ExportCalendarScreen
-
     app = SitecareApp(open_vault)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("x")
-        await settle(app, pilot)
-        assert isinstance(app.screen, ExportCalendarScreen)
+        await open_calendar_form(app, pilot)
         await pilot.press("ctrl+l")
         await settle(app, pilot)
         assert isinstance(app.screen, UnlockScreen)
@@ -250,15 +255,11 @@ async def test_ctrl_l_locks_over_a_form_with_typing_in_it(open_vault):
 
 
 async def test_ctrl_q_over_an_untouched_form_quits_at_once(open_vault):
-    from sitecare.screens.calendar_export import ExportCalendarScreen
     from sitecare.screens.confirm import ConfirmScreen
 
     app = SitecareApp(open_vault)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("x")
-        await settle(app, pilot)
-        assert isinstance(app.screen, ExportCalendarScreen)
+        await open_calendar_form(app, pilot)
         await pilot.press("ctrl+q")  # nothing typed yet: no question would be needed
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmScreen) and not app.is_running
@@ -271,10 +272,7 @@ async def test_ctrl_q_asks_when_a_form_has_unsaved_typing(vault_dir, template_ke
 
     app = SitecareApp(reopen(vault_dir, template_kek))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("x")
-        await settle(app, pilot)
-        assert isinstance(app.screen, ExportCalendarScreen)
+        await open_calendar_form(app, pilot)
         app.screen.query_one("#path", Input).value = "~/visits.ics"
         await pilot.press("ctrl+q")
         await pilot.pause()

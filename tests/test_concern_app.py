@@ -398,6 +398,14 @@ async def test_every_field_is_reachable_by_keyboard_at_both_sizes(open_vault, si
 # --------------------------------------------------------------------------- list and templates
 
 
+async def open_concerns_list(app, pilot):
+    """From the home screen to the concerns list; its table."""
+    await settle(app, pilot)
+    await pilot.press("c")
+    await pilot.pause()
+    return app.screen.query_one("#concern-table")
+
+
 def two_concerns_one_closed() -> None:
     kestrel = cs.site()
     otter = cs.site(name="Otterbrook Academy")
@@ -410,10 +418,7 @@ async def test_the_concerns_list_filters_and_searches(open_vault):
     two_concerns_one_closed()
     app = make_app(open_vault)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("c")
-        await pilot.pause()
-        table = app.screen.query_one("#concern-table")
+        table = await open_concerns_list(app, pilot)
         assert table.row_count == 2
         await pilot.press("slash", *"belt")
         await pilot.pause()
@@ -436,10 +441,7 @@ async def test_the_highlighted_concerns_next_step_is_shown_in_full(open_vault):
     two_concerns_one_closed()
     app = make_app(open_vault)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("c")
-        await pilot.pause()
-        table = app.screen.query_one("#concern-table")
+        table = await open_concerns_list(app, pilot)
         first = concerns.next_action_text(Concern.get(Concern.reference == table.get_row_at(0)[0]), NOW.date(), now=NOW)
         assert len(first) > table.ordered_columns[-1].width  # the cell cannot hold it
         assert text_of(app, "#concern-next") == f"C-2026-002 at Otterbrook Academy: {first}"
@@ -461,10 +463,7 @@ async def test_a_long_concerns_list_shows_the_newest_a_page_at_a_time(open_vault
     two_concerns_one_closed()
     app = make_app(open_vault)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("c")
-        await pilot.pause()
-        table = app.screen.query_one("#concern-table")
+        table = await open_concerns_list(app, pilot)
         assert table.row_count == 1 and table.get_row_at(0)[0] == "C-2026-002"
         assert text_of(app, "#concern-count") == "The newest 1 of 2: + shows 1 more; / searches."
         # With + in the footer too, raising a concern still shows first.
@@ -491,10 +490,7 @@ async def test_a_long_reference_is_never_cut(open_vault):
         Concern.update(reference="C-2026-001155").where(Concern.reference == "C-2026-002").execute()
     app = make_app(open_vault)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("c")
-        await pilot.pause()
-        table = app.screen.query_one("#concern-table")
+        table = await open_concerns_list(app, pilot)
         assert table.ordered_columns[0].width >= len("C-2026-001155")
         assert "C-2026-001155 " in str(app.screen.query_one("#concern-table").render_line(1).text)
 

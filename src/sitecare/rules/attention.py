@@ -730,11 +730,7 @@ def attention_list(
     """Every item with a due date, most urgent first: overdue (the most harmful kind
     first, then the oldest), then due soon, then upcoming (earliest first). `now` (default: the start of `today`)
     decides deadlines counted in hours."""
-    items = list(chain.from_iterable(
-        source_items(name, getattr(inputs, name), today, windows, now, sort=False) for name in SOURCE_FIELDS
-    ))
-    items.sort(key=order_key)
-    return items
+    return merge(source_items(name, getattr(inputs, name), today, windows, now, sort=False) for name in SOURCE_FIELDS)
 
 
 def source_items(
