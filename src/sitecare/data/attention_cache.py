@@ -34,13 +34,15 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from itertools import chain
 from typing import Any
 
 from ..rules import attention as rules
 from .attention_inputs import GROUPS, KEYS, READS, Group, Piece, _Reader, windows
 from .changes import TableChanges, Watch
+from .kept_attention import KeptPiece
+from . import kept_attention
 from .models import database
 
 Span = tuple[datetime | None, datetime | None]
@@ -48,6 +50,10 @@ Span = tuple[datetime | None, datetime | None]
 #: Items spliced into the kept list one by one, beyond which it is merged again (plus
 #: one per 64 items listed): a splice costs a search and a move of the list per item.
 SPLICE_AT_MOST = 64
+
+#: How many days ahead keep() asks a day-dependent piece's rules about: the list kept
+#: in the vault then holds, unread, for a week of openings.
+KEEP_DAYS = 7
 
 
 def _within(now: datetime, span: Span) -> bool:
@@ -67,15 +73,21 @@ def _narrow(span: Span, items: Sequence[rules.AttentionItem], now: datetime) -> 
 
 
 class _KeptGroup:
-    """One group's pieces and their items."""
+    """One group's pieces, their entries and their items."""
 
     def __init__(self, group: Group, whole: tuple, today: date):
         self.group = group
         self.whole = whole  # versions of the tables whose change re-reads everything
         self.today = today
+        self.daily = any(name in rules.DAY_DEPENDENT for name in group.fields)
         self.since: dict[str, int] = {}  # versions of the keyed tables when last read
         self.pieces: dict[Any, Piece] = {}
         self.depending: dict[tuple[str, Any], set[Any]] = {}
+        #: Per piece: its entries (rules.entries_by_row, in the group's field order) and
+        #: the days they hold for, as kept in the vault (data/kept_attention.py).
+        self.kept: dict[Any, KeptPiece] = {}
+        #: Pieces read or gone since the group was last written to the vault (None: all).
+        self.unkept: set[Any] | None = None
         self.items: dict[Any, list[rules.AttentionItem]] = {}
         self.items_key: tuple | None = None
         self.span: Span = (None, None)
@@ -83,35 +95,59 @@ class _KeptGroup:
 
     def put(self, key: Any, piece: Piece | None) -> None:
         self.pieces.pop(key, None)
+        self.kept.pop(key, None)
+        if self.unkept is not None:
+            self.unkept.add(key)
         if piece is not None:
             self.pieces[key] = piece
-            for dependency in piece.depends:
-                self.depending.setdefault(dependency, set()).add(key)
+            self._depend(key, piece.depends)
+
+    def put_kept(self, key: Any, kept: KeptPiece) -> None:
+        """A piece as the vault kept it: no rows, its entries ready."""
+        self.pieces[key] = Piece(kept.order, {}, kept.depends)
+        self.kept[key] = kept
+        self._depend(key, kept.depends)
+
+    def _depend(self, key: Any, depends: Iterable[tuple[str, Any]]) -> None:
+        for dependency in depends:
+            self.depending.setdefault(dependency, set()).add(key)
+
+    def stale_on(self, day: date) -> set[Any]:
+        """The pieces whose entries do not hold on `day`."""
+        return {key for key in self.pieces if key not in self.kept or not self.kept[key].holds_on(day)}
 
     def work_out(self, keys: Iterable[Any], today: date, windows: rules.Windows, now: datetime) -> None:
         """The items of the pieces `keys` (those that exist), each piece's in the order
         of its rows: a stable sort, or a splice, then orders equal items as sorting
-        the whole list would."""
-        present = []
+        the whole list would. A piece read afresh has its entries made first."""
+        present = [key for key in keys if key in self.pieces]
         for key in keys:
-            if key in self.pieces:
-                present.append(key)
-                self.items[key] = []
-            else:
+            if key not in self.pieces:
                 self.items.pop(key, None)
-        for name in self.group.fields:
-            rows: list[Any] = []
-            owners: list[Any] = []
-            for key in present:
-                found = self.pieces[key].rows.get(name, ())
-                rows += found
-                owners += [key] * len(found)
-            if not rows:
-                continue
-            made = rules.items_by_row(name, rows, today, windows, now)
-            for owner, items in zip(owners, made):
-                self.items[owner] += items
-            self.span = _narrow(self.span, list(chain.from_iterable(made)), now)
+        fresh = [key for key in present if key not in self.kept]
+        if fresh:
+            made: dict[Any, list[tuple]] = {key: [] for key in fresh}
+            for name in self.group.fields:
+                rows: list[Any] = []
+                owners: list[Any] = []
+                for key in fresh:
+                    found = self.pieces[key].rows.get(name, ())
+                    rows += found
+                    owners += [key] * len(found)
+                if rows:
+                    for owner, entries in zip(owners, rules.entries_by_row(name, rows, today)):
+                        made[owner] += entries
+            for key in fresh:
+                # A day-dependent piece's entries hold for today only, until keep() has
+                # asked its rules about the days ahead; the inputs may end sooner.
+                until = self.pieces[key].until
+                if self.daily:
+                    until = min(until or date.max, today + timedelta(days=1))
+                self.kept[key] = KeptPiece(self.pieces[key].order, self.pieces[key].depends, [(today, made[key])], until)
+        for key in present:
+            items = rules.items_of(self.kept[key].entries_on(today), today, windows, now)
+            self.items[key] = items
+            self.span = _narrow(self.span, items, now)
         self._part = None
 
     def part(self) -> list[rules.AttentionItem]:
@@ -120,6 +156,31 @@ class _KeptGroup:
             ordered = sorted(self.pieces, key=lambda k: self.pieces[k].order)
             self._part = sorted(chain.from_iterable(self.items.get(k, ()) for k in ordered), key=rules.order_key)
         return self._part
+
+    def extend(self, days: int) -> None:
+        """Ask the rules of each day-dependent piece read this session about each of
+        the next `days` days, so its entries are kept for as long as its inputs hold."""
+        if not self.daily:
+            return
+        for key, kept in self.kept.items():
+            piece = self.pieces[key]
+            first = kept.made_on
+            if not piece.rows or kept.until != first + timedelta(days=1):
+                continue  # kept from the vault, or asked already
+            until = first + timedelta(days=days + 1)
+            if piece.until is not None and piece.until < until:
+                until = piece.until
+            schedule = list(kept.schedule)
+            for ahead in range(1, (until - first).days):
+                day = first + timedelta(days=ahead)
+                entries = [entry for name in self.group.fields
+                           for found in rules.entries_by_row(name, piece.rows.get(name, ()), day) for entry in found]
+                if entries != schedule[-1][1]:
+                    schedule.append((day, entries))
+            kept.schedule = schedule
+            kept.until = until
+            if self.unkept is not None:
+                self.unkept.add(key)
 
 
 class Tie(Exception):
@@ -172,6 +233,8 @@ class AttentionCache:
         self._memo_scope: tuple | None = None
         self._windows: tuple[int, rules.Windows] | None = None
         self._merged: list[rules.AttentionItem] | None = None
+        #: Whether to start from what the vault keeps (data/kept_attention.py).
+        self.use_kept = True
 
     def windows(self) -> rules.Windows:
         version = self.changes.version("setting")
@@ -222,24 +285,27 @@ class AttentionCache:
         keyed = {table: self.changes.version(table) for table in group.own + group.via}
         kept = self._kept.get(group.name)
         dirty: set[Any] = set()
-        if kept is None or kept.whole != whole or kept.today != today:
+        if kept is None and self.use_kept:
+            kept = self._from_vault(group, whole, today, reader)
+        if kept is None or kept.whole != whole:
             kept = _KeptGroup(group, whole, today)
             for key, piece in group.read(reader, None, self._procedure_memo(group)).items():
                 kept.put(key, piece)
             self._kept[group.name] = kept
             self.recomputed[group.name] += 1
         else:
+            if kept.today != today:
+                kept.today = today
+                dirty |= kept.stale_on(today)
             for table in group.own:
-                dirty |= self.changes.changed_keys(table, kept.since[table])
+                if table in kept.since:
+                    dirty |= self.changes.changed_keys(table, kept.since[table])
             for table in group.via:
-                for value in self.changes.changed_keys(table, kept.since[table]):
-                    dirty |= kept.depending.pop((table, value), set())
+                if table in kept.since:
+                    for value in self.changes.changed_keys(table, kept.since[table]):
+                        dirty |= kept.depending.pop((table, value), set())
             if dirty:
-                keys = sorted(k for k in dirty if k is not None) + ([None] if None in dirty else [])
-                fresh = group.read(reader, keys, self._procedure_memo(group))
-                for key in dirty:
-                    kept.put(key, fresh.get(key))
-                self.recomputed[f"{group.name} pieces"] += len(dirty)
+                self._read_again(group, kept, dirty, reader)
         kept.since = keyed
 
         if kept.items_key != (today, windows) or not _within(now, kept.span):
@@ -253,6 +319,52 @@ class AttentionCache:
         removed = [item for key in dirty for item in kept.items.pop(key, ())]
         kept.work_out(sorted(dirty, key=repr), today, windows, now)
         return removed, [kept.items[key] for key in dirty if key in kept.items]
+
+    def _read_again(self, group: Group, kept: _KeptGroup, dirty: set[Any], reader: _Reader) -> None:
+        keys = sorted(k for k in dirty if k is not None) + ([None] if None in dirty else [])
+        fresh = group.read(reader, keys, self._procedure_memo(group))
+        for key in dirty:
+            kept.put(key, fresh.get(key))
+        self.recomputed[f"{group.name} pieces"] += len(dirty)
+
+    def _from_vault(self, group: Group, whole: tuple, today: date, reader: _Reader) -> _KeptGroup | None:
+        """The group as the vault keeps it (data/kept_attention.py), with the pieces
+        noted stale since, or not holding today, read again; None when nothing is kept."""
+        found = kept_attention.load(group.name)
+        if found is None:
+            return None
+        pieces, stale = found
+        kept = _KeptGroup(group, whole, today)
+        kept.unkept = set()
+        for key, piece in pieces.items():
+            if piece.holds_on(today):
+                kept.put_kept(key, piece)
+            else:
+                stale.add(key)
+        self._kept[group.name] = kept
+        self.recomputed[f"{group.name} kept"] += 1
+        if stale:
+            self._read_again(group, kept, stale, reader)
+        return kept
+
+    def keep(self, days: int = KEEP_DAYS) -> bool:
+        """Write to the vault what changed since the list was last kept there (see
+        data/kept_attention.py); returns whether anything was written. The caller has
+        brought the list up to date for this moment."""
+        if not self.use_kept:
+            return False
+        changed = {}
+        for group in GROUPS:
+            kept = self._kept.get(group.name)
+            if kept is None:
+                continue
+            kept.extend(days)
+            if kept.unkept is None or kept.unkept:
+                changed[group.name] = (kept.kept, None if kept.unkept is None else set(kept.unkept))
+        kept_attention.keep(changed)
+        for name in changed:
+            self._kept[name].unkept = set()
+        return bool(changed)
 
     def _forget_seen(self) -> None:
         """Drop the changed keys every group has read (data/changes.py keeps them)."""

@@ -46,7 +46,7 @@ import gc
 from collections import namedtuple
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from itertools import chain
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
@@ -328,11 +328,18 @@ class Piece:
     """Inputs that are read, and replaced, together: one kind of training's, one site's,
     one concern's (or a whole group's). `order` is where its rows go among the group's,
     as reading everything at once orders them; `depends` names the rows of other tables
-    (table, key in KEYS) whose change means reading it again."""
+    (table, key in KEYS) whose change means reading it again; `until`, the first day on
+    which what was read as of today would be read otherwise (a contact comes into post
+    or leaves it, a consent is withdrawn), None when no day changes it."""
 
     order: Any
     rows: Mapping[str, tuple]
     depends: tuple[tuple[str, Any], ...] = ()
+    until: date | None = None
+
+
+def _sooner(until: date | None, day: date) -> date:
+    return day if until is None or day < until else until
 
 
 #: The column each table's changes are recorded by (data/changes.py), for the groups
@@ -448,9 +455,14 @@ def _site_contact_pieces(reader: _Reader, site_ids: Sequence[int] | None, memo: 
     """Per active site: the contacts in post today."""
     today = reader.today
     in_post: dict[int, list[rules.ContactInput]] = {}
+    until: dict[int, date] = {}
     for c in reader.contacts_for(site_ids):
         if c.from_date <= today and (c.to_date is None or c.to_date >= today):
             in_post.setdefault(c.site_id, []).append(rules.ContactInput(c.id, c.role, c.name, c.from_date, c.confirmed_on))
+            if c.to_date is not None:
+                until[c.site_id] = _sooner(until.get(c.site_id), c.to_date + timedelta(days=1))
+        elif c.from_date > today:
+            until[c.site_id] = _sooner(until.get(c.site_id), c.from_date)
     return {
         site.id: Piece((site.name, site.id), {"site_contacts": (
             rules.SiteContactsInput(
@@ -460,7 +472,7 @@ def _site_contact_pieces(reader: _Reader, site_ids: Sequence[int] | None, memo: 
                 contacts=tuple(in_post.get(site.id, ())),
                 needed_since=site.created_on,
             ),
-        )})
+        )}, until=until.get(site.id))
         for site in reader.active_sites_for(site_ids)
     }
 
@@ -540,7 +552,7 @@ def _read_complaints(reader: _Reader) -> dict[str, tuple]:
     return {"complaints": complaints}
 
 
-def _read_consents(reader: _Reader) -> dict[str, tuple]:
+def _read_consents(reader: _Reader) -> tuple[dict[str, tuple], date | None]:
     today = reader.today
     sql = (
         "SELECT co.id, co.client_id, co.purpose, co.given_on, co.reviewed_on, co.withdrawn_on, "
@@ -549,12 +561,15 @@ def _read_consents(reader: _Reader) -> dict[str, tuple]:
     )
     sites = reader.sites
     consents = []
+    until = None
     for (id_, client_id, purpose, given_on, reviewed_on, withdrawn_on, reference, site_id, start, end) in (
         database.execute_sql(sql).fetchall()
     ):
         withdrawn_on = _day(withdrawn_on)
         if withdrawn_on is not None and withdrawn_on <= today:
             continue
+        if withdrawn_on is not None:
+            until = _sooner(until, withdrawn_on)
         site = sites.get(site_id) if site_id else None
         given_on = _day(given_on)
         consents.append(
@@ -571,7 +586,7 @@ def _read_consents(reader: _Reader) -> dict[str, tuple]:
                 therapy_end=_day(end),
             )
         )
-    return {"consents": tuple(consents)}
+    return {"consents": tuple(consents)}, until
 
 
 def _read_retention(reader: _Reader) -> dict[str, tuple]:
@@ -872,10 +887,17 @@ def _concern_pieces(reader: _Reader, ids: Sequence[int] | None, memo: dict | Non
     return _ConcernReader(reader, ids).pieces(memo)
 
 
-def _whole(read: Callable[[_Reader], dict[str, tuple]]) -> Callable[[_Reader, Sequence[Any] | None, dict | None],
+def _whole(read: Callable[[_Reader], Any]) -> Callable[[_Reader, Sequence[Any] | None, dict | None],
                                                                     dict[Any, Piece]]:
-    """A group read as one piece."""
-    return lambda reader, keys, memo: {None: Piece(0, read(reader))}
+    """A group read as one piece. `read` gives its fields, or (its fields, the day they
+    stop holding: Piece.until)."""
+
+    def whole(reader: _Reader, keys: Sequence[Any] | None, memo: dict | None) -> dict[Any, Piece]:
+        found = read(reader)
+        fields, until = found if isinstance(found, tuple) else (found, None)
+        return {None: Piece(0, fields, until=until)}
+
+    return whole
 
 
 @dataclass(frozen=True)
@@ -999,6 +1021,21 @@ def current_attention(now: datetime) -> list[rules.AttentionItem]:
         if cache is None:
             return rules.attention_list(gather(today), today, windows(), now)
         return cache.attention(today, now)
+
+
+def keep_attention(now: datetime) -> bool:
+    """Keep the list, as it is at `now`, in the vault (data/kept_attention.py), so the
+    next opening starts from it; returns whether anything was written (and saved).
+    For a writable vault only, and off the path to the first paint: the first time,
+    it asks the day-dependent rules about the week ahead."""
+    from .attention_cache import attention_cache
+
+    with collector_paused():
+        cache = attention_cache()
+        if cache is None:
+            return False
+        cache.attention(now.date(), now)
+        return cache.keep()
 
 
 # --------------------------------------------------------------------------- today's visits

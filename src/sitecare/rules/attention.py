@@ -82,6 +82,10 @@ __all__ = [
     "severity_span",
     "source_items",
     "items_by_row",
+    "items_of",
+    "entries_by_row",
+    "entries_last_until",
+    "DAY_DEPENDENT",
     "SOURCE_FIELDS",
     "contact_confirmation_due",
     "counts",
@@ -720,6 +724,12 @@ SOURCES: tuple[tuple[str, Callable[[Any, date], list[tuple]]], ...] = (
 SOURCE_FIELDS = tuple(name for name, _ in SOURCES)
 _SOURCE = dict(SOURCES)
 
+#: The sources whose entries depend on the day they are asked on (an expiry passed
+#: changes the action's words; a school year starts; a site's maximum age runs out).
+#: The others' entries are the same whatever the day: only their severity changes,
+#: and items_of works that out. tests/rules check both halves of this on real inputs.
+DAY_DEPENDENT = frozenset({"training", "requirements", "policies", "site_contacts", "consents"})
+
 
 def attention_list(
     inputs: AttentionInputs,
@@ -760,22 +770,47 @@ def items_by_row(
 ) -> list[list[AttentionItem]]:
     """Each row's items, row by row, in the order the row gives them (unsorted): for
     a caller that keeps items by the record they come from."""
+    return [items_of(entries, today, windows, now) for entries in entries_by_row(name, rows, today)]
+
+
+def entries_by_row(name: str, rows: Iterable[Any], today: date) -> list[list[tuple]]:
+    """What each row of one source says is due, before any severity: tuples of (kind,
+    subject, due, action, ref, detail[, due_at]). Only the sources in DAY_DEPENDENT
+    give other entries on another day; the others' entries hold for every day."""
     source = _SOURCE[name]
+    return [source(row, today) for row in rows]
+
+
+def items_of(entries: Iterable[tuple], today: date, windows: Windows = Windows(),
+             now: datetime | None = None) -> list[AttentionItem]:
+    """The items of some entries (entries_by_row) on `today` at the moment `now`."""
     moment = now if now is not None else datetime.combine(today, datetime.min.time())
     overdue = Severity.OVERDUE
-    found = []
-    for row in rows:
-        items = []
-        for entry in source(row, today):
-            kind, subject, due, action, ref, detail = entry[:6]
-            due_at = entry[6] if len(entry) > 6 else None
-            if due_at is not None and moment > due_at:
-                severity = overdue
-            else:
-                severity = severity_for(due, today, windows.for_kind(kind))
-            items.append(_item(kind, subject, due, severity, action, ref, detail, due_at))
-        found.append(items)
-    return found
+    items = []
+    for entry in entries:
+        kind, subject, due, action, ref, detail = entry[:6]
+        due_at = entry[6] if len(entry) > 6 else None
+        if due_at is not None and moment > due_at:
+            severity = overdue
+        else:
+            severity = severity_for(due, today, windows.for_kind(kind))
+        items.append(_item(kind, subject, due, severity, action, ref, detail, due_at))
+    return items
+
+
+def entries_last_until(name: str, row: Any, today: date, entries: list[tuple], days: int) -> date:
+    """The first day after `today`, at most `days` ahead, on which `row` gives other
+    entries than `entries` (its entries on `today`); or the day after those `days` when
+    it gives the same on each of them. Asked of the source itself, day by day, so no
+    second statement of when each rule's answer changes can drift from the rule."""
+    source = _SOURCE[name]
+    if name not in DAY_DEPENDENT:
+        return today + timedelta(days=days + 1)
+    for ahead in range(1, days + 1):
+        day = today + timedelta(days=ahead)
+        if source(row, day) != entries:
+            return day
+    return today + timedelta(days=days + 1)
 
 
 _new_object = object.__new__

@@ -219,6 +219,11 @@ def _open_compliance(app) -> None:
     app.push_screen(ComplianceScreen())
 
 
+#: How long after the list is shown it is kept in the vault: long enough that a launch
+#: has painted and the user's first keys are answered first.
+KEEP_AFTER_SECONDS = 2.0
+
+
 class HomeScreen(Screen):
     CSS_PATH = "home.tcss"
     COMMANDS = {AttentionCommands}
@@ -291,6 +296,21 @@ class HomeScreen(Screen):
 
         self._show_visits(today)
         self._render_options()
+        self._keep_later()
+
+    def _keep_later(self) -> None:
+        """Keep the list in the vault once the screen is drawn and the user is idle, so
+        the next opening starts from it (data/kept_attention.py). Never on the way to
+        the first paint; never for a read-only vault (nothing may be written)."""
+        if getattr(self, "_keep_timer", None) is not None:
+            self._keep_timer.stop()
+        if not self.app.vault.readonly:
+            self._keep_timer = self.set_timer(KEEP_AFTER_SECONDS, self._keep)
+
+    def _keep(self) -> None:
+        self._keep_timer = None
+        if self.app.vault.is_open and not self.app.vault.readonly:
+            inputs.keep_attention(self.app.now())
 
     def _render_options(self) -> None:
         now = self.app.now()
