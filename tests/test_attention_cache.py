@@ -390,7 +390,7 @@ def test_a_failure_half_way_starts_afresh(demo, monkeypatch):
     with change():
         Action.update(done_on=TODAY).where(Action.id == item.ref.id).execute()
     # The groups are brought up to date, then putting the new items in the list fails.
-    monkeypatch.setattr(attention_cache, "_splice", broken)
+    monkeypatch.setattr(attention_cache, "_splice_keyed", broken)
     with pytest.raises(RuntimeError):
         current_attention(NOW)
     monkeypatch.undo()

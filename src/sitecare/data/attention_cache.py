@@ -47,10 +47,6 @@ from .models import database
 
 Span = tuple[datetime | None, datetime | None]
 
-#: Items spliced into the kept list one by one, beyond which it is merged again (plus
-#: one per 64 items listed): a splice costs a search and a move of the list per item.
-SPLICE_AT_MOST = 64
-
 #: How many days ahead keep() asks a day-dependent piece's rules about: the list kept
 #: in the vault then holds, unread, for a week of openings.
 KEEP_DAYS = 7
@@ -83,6 +79,7 @@ class _KeptGroup:
         self.since: dict[str, int] = {}  # versions of the keyed tables when last read
         self.pieces: dict[Any, Piece] = {}
         self.depending: dict[tuple[str, Any], set[Any]] = {}
+        self._undepended: list[Any] = []
         #: Per piece: its entries (rules.entries_by_row, in the group's field order) and
         #: the days they hold for, as kept in the vault (data/kept_attention.py).
         self.kept: dict[Any, KeptPiece] = {}
@@ -103,10 +100,20 @@ class _KeptGroup:
             self._depend(key, piece.depends)
 
     def put_kept(self, key: Any, kept: KeptPiece) -> None:
-        """A piece as the vault kept it: no rows, its entries ready."""
+        """A piece as the vault kept it: no rows, its entries ready. What it depends on
+        is noted when first asked (depending_on): an opening may never need it."""
         self.pieces[key] = Piece(kept.order, {}, kept.depends)
         self.kept[key] = kept
-        self._depend(key, kept.depends)
+        self._undepended.append(key)
+
+    def depending_on(self, dependency: tuple[str, Any]) -> set[Any]:
+        """The pieces that depend on `dependency`, no longer noted as depending on it."""
+        if self._undepended:
+            for key in self._undepended:
+                if key in self.kept and self.pieces.get(key) is not None:
+                    self._depend(key, self.pieces[key].depends)
+            self._undepended = []
+        return self.depending.pop(dependency, set())
 
     def _depend(self, key: Any, depends: Iterable[tuple[str, Any]]) -> None:
         for dependency in depends:
@@ -151,10 +158,12 @@ class _KeptGroup:
         self._part = None
 
     def part(self) -> list[rules.AttentionItem]:
-        """Every item of the group, sorted as the list sorts them."""
+        """Every item of the group, piece by piece in the pieces' order (unsorted: a
+        stable sort of every group's part, in GROUPS order, is the list)."""
         if self._part is None:
-            ordered = sorted(self.pieces, key=lambda k: self.pieces[k].order)
-            self._part = sorted(chain.from_iterable(self.items.get(k, ()) for k in ordered), key=rules.order_key)
+            pieces = self.pieces
+            ordered = sorted(pieces, key=lambda k: pieces[k].order)
+            self._part = list(chain.from_iterable(self.items.get(k, ()) for k in ordered))
         return self._part
 
     def extend(self, days: int) -> None:
@@ -193,27 +202,56 @@ def _splice(items: list[rules.AttentionItem], removed: Iterable[rules.AttentionI
     `added` items where a stable sort of the whole list puts them. A piece's own equal
     items keep their order; an added item equal to an item of another piece raises Tie
     (so does a removed item that is not there, which would be a bug: remaking is safe)."""
-    out = list(items)
+    return _splice_keyed(items, [rules.order_key(i) for i in items], removed, added)[0]
+
+
+def _splice_keyed(items: list[rules.AttentionItem], keys: list[tuple], removed: Iterable[rules.AttentionItem],
+                  added: Iterable[Sequence[rules.AttentionItem]]) -> tuple[list[rules.AttentionItem], list[tuple]]:
+    """_splice, given the items' keys (kept beside the list) and giving the new ones.
+    A binary search among the keys per item removed or added, then slices between:
+    nothing is worked out again for what stays (merging the whole list again cost most
+    of an edit that moved a thousand items of a 43,000-item list)."""
     key = rules.order_key
-    for item in removed:
-        k = key(item)
-        at = bisect_left(out, k, key=key)
-        while at < len(out) and out[at] is not item and key(out[at]) == k:
-            at += 1
-        if at == len(out) or out[at] is not item:
-            raise Tie
-        del out[at]
-    for piece in added:
-        mine: set[int] = set()
-        for item in piece:
+    removed = list(removed)
+    if removed:
+        at_all = set()
+        for item in removed:
             k = key(item)
-            lo = bisect_left(out, k, key=key)
-            hi = bisect_right(out, k, lo=lo, key=key)
-            if any(id(other) not in mine for other in out[lo:hi]):
+            at = bisect_left(keys, k)
+            while at < len(items) and items[at] is not item and keys[at] == k:
+                at += 1
+            if at == len(items) or items[at] is not item or at in at_all:
                 raise Tie
-            out.insert(hi, item)
-            mine.add(id(item))
-    return out
+            at_all.add(at)
+        kept_items: list[rules.AttentionItem] = []
+        kept_keys: list[tuple] = []
+        start = 0
+        for at in sorted(at_all):
+            kept_items += items[start:at]
+            kept_keys += keys[start:at]
+            start = at + 1
+        items = kept_items + items[start:]
+        keys = kept_keys + keys[start:]
+    coming = sorted(((key(item), number, item) for number, piece in enumerate(added) for item in piece),
+                    key=lambda c: c[0])
+    for (k1, p1, _), (k2, p2, _) in zip(coming, coming[1:]):
+        if k1 == k2 and p1 != p2:
+            raise Tie
+    out_items: list[rules.AttentionItem] = []
+    out_keys: list[tuple] = []
+    start = 0
+    for k, _, item in coming:
+        at = bisect_right(keys, k, lo=start)
+        if at > 0 and keys[at - 1] == k:
+            raise Tie  # equal to an item of another piece (its own are all in `coming`)
+        out_items += items[start:at]
+        out_keys += keys[start:at]
+        out_items.append(item)
+        out_keys.append(k)
+        start = at
+    out_items += items[start:]
+    out_keys += keys[start:]
+    return out_items, out_keys
 
 
 class AttentionCache:
@@ -233,8 +271,11 @@ class AttentionCache:
         self._memo_scope: tuple | None = None
         self._windows: tuple[int, rules.Windows] | None = None
         self._merged: list[rules.AttentionItem] | None = None
-        #: Whether to start from what the vault keeps (data/kept_attention.py).
+        self._merged_keys: list[tuple] = []
+        #: Whether to start from what the vault keeps (data/kept_attention.py), and
+        #: what it keeps, read once, each group taken out as it is used.
         self.use_kept = True
+        self._in_vault: dict | None = None
 
     def windows(self) -> rules.Windows:
         version = self.changes.version("setting")
@@ -265,16 +306,18 @@ class AttentionCache:
                 removed += change[0]
                 added += change[1]
         self._forget_seen()
-        moved = len(removed) + sum(len(piece) for piece in added)
-        if not remake and moved > SPLICE_AT_MOST + len(self._merged) // 64:
-            remake = True  # each spliced item moves the list once: merging is cheaper
-        if not remake and moved:
+        if not remake and (removed or added):
             try:
-                self._merged = _splice(self._merged, removed, added)
+                self._merged, self._merged_keys = _splice_keyed(self._merged, self._merged_keys, removed, added)
             except Tie:
                 remake = True
         if remake:
-            self._merged = rules.merge([self._kept[group.name].part() for group in GROUPS])
+            # rules.merge, with each item's key worked out once and kept beside it.
+            items = list(chain.from_iterable(self._kept[group.name].part() for group in GROUPS))
+            keys = list(map(rules.order_key, items))
+            order = sorted(range(len(items)), key=keys.__getitem__)
+            self._merged = [items[i] for i in order]
+            self._merged_keys = [keys[i] for i in order]
         return list(self._merged)
 
     def _update(self, group: Group, reader: _Reader, today: date, windows: rules.Windows, now: datetime
@@ -303,7 +346,7 @@ class AttentionCache:
             for table in group.via:
                 if table in kept.since:
                     for value in self.changes.changed_keys(table, kept.since[table]):
-                        dirty |= kept.depending.pop((table, value), set())
+                        dirty |= kept.depending_on((table, value))
             if dirty:
                 self._read_again(group, kept, dirty, reader)
         kept.since = keyed
@@ -330,7 +373,9 @@ class AttentionCache:
     def _from_vault(self, group: Group, whole: tuple, today: date, reader: _Reader) -> _KeptGroup | None:
         """The group as the vault keeps it (data/kept_attention.py), with the pieces
         noted stale since, or not holding today, read again; None when nothing is kept."""
-        found = kept_attention.load(group.name)
+        if self._in_vault is None:
+            self._in_vault = kept_attention.load()
+        found = self._in_vault.pop(group.name, None)
         if found is None:
             return None
         pieces, stale = found

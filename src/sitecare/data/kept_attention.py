@@ -157,11 +157,13 @@ class KeptPiece:
         return self.made_on <= day and (self.until is None or day < self.until)
 
     def entries_on(self, day: date) -> list[tuple]:
+        schedule = self.schedule
         at = 0
-        for index, (first, _) in enumerate(self.schedule):
-            if first > day:
-                break
-            at = index
+        if len(schedule) > 1:
+            for index, (first, _) in enumerate(schedule):
+                if first > day:
+                    break
+                at = index
         first, entries = self.schedule[at]
         if entries and type(entries[0]) is list:  # as stored: decoded when first asked for
             entries = _entries(entries)
@@ -169,31 +171,43 @@ class KeptPiece:
         return entries
 
 
-def load(group: str) -> tuple[dict[Any, KeptPiece], set[Any]] | None:
-    """The pieces kept for `group` (by key; None for NO_KEY) and the keys noted stale
-    since; None when nothing of it can be trusted (see the module's notes)."""
+def load() -> dict[str, tuple[dict[Any, KeptPiece], set[Any]]]:
+    """Every group kept by this sitecare: its pieces (by key; None for NO_KEY) and the
+    keys noted stale since. Nothing when nothing can be trusted (see the notes)."""
     if not _has_tables() or not _triggers_in_place():
-        return None
-    marker = database.execute_sql("SELECT made_by FROM kept_attention_group WHERE grp = ?", (group,)).fetchone()
-    if marker is None or marker[0] != made_by():
-        return None
-    rows = database.execute_sql("SELECT piece, until, body FROM kept_attention WHERE grp = ?", (group,)).fetchall()
-    # One JSON document for the group: a parse per piece cost more than reading it.
-    bodies = json.loads("[" + ",".join(row[2] for row in rows) + "]")
-    pieces = {}
-    for (piece, until, _), (order, depends, schedule) in zip(rows, bodies):
-        pieces[None if piece == NO_KEY else piece] = KeptPiece(
-            tuple(order) if type(order) is list else order, tuple((table, value) for table, value in depends),
-            [(_from_ordinal(first), entries) for first, entries in schedule],
-            _from_ordinal(until) if until is not None else None,
+        return {}
+    fingerprint = made_by()
+    groups = {grp: ({}, set()) for grp, made in database.execute_sql(
+        "SELECT grp, made_by FROM kept_attention_group").fetchall() if made == fingerprint}
+    rows = [row for row in database.execute_sql("SELECT grp, piece, until, body FROM kept_attention").fetchall()
+            if row[0] in groups]
+    # One JSON document: a parse per piece cost more than reading it.
+    bodies = json.loads("[" + ",".join(row[3] for row in rows) + "]")
+    for (grp, piece, until, _), (order, depends, schedule) in zip(rows, bodies):
+        groups[grp][0][None if piece == NO_KEY else piece] = KeptPiece(
+            tuple(order) if type(order) is list else order, tuple(map(tuple, depends)),
+            [(_day(first), entries) for first, entries in schedule],
+            _day(until) if until is not None else None,
         )
-    stale = {None if piece == NO_KEY else piece for piece, in database.execute_sql(
-        "SELECT piece FROM kept_attention_stale WHERE grp = ?", (group,)).fetchall()}
-    return pieces, stale
+    for grp, piece in database.execute_sql("SELECT grp, piece FROM kept_attention_stale").fetchall():
+        if grp in groups:
+            groups[grp][1].add(None if piece == NO_KEY else piece)
+    return groups
 
 
 _KINDS = {kind.value: kind for kind in rules.Kind}
 _from_ordinal = date.fromordinal
+_DAYS: dict[int, date] = {}
+
+
+def _day(ordinal: int) -> date:
+    # Thousands of entries fall on a few hundred days: one date object per day.
+    day = _DAYS.get(ordinal)
+    if day is None:
+        if len(_DAYS) > 50_000:
+            _DAYS.clear()
+        day = _DAYS[ordinal] = _from_ordinal(ordinal)
+    return day
 _moment = datetime.fromisoformat
 _new_object = object.__new__
 _RecordRef = rules.RecordRef
@@ -212,7 +226,7 @@ def _ref(table: str, id_: int) -> rules.RecordRef:
 def _entries(stored: list) -> list[tuple]:
     found = []
     for kind, subject, due, action, table, id_, detail, due_at in stored:
-        entry = (_KINDS[kind], subject, _from_ordinal(due), action, _ref(table, id_), detail)
+        entry = (_KINDS[kind], subject, _day(due), action, _ref(table, id_), detail)
         found.append(entry if due_at is None else (*entry, _moment(due_at)))
     return found
 
