@@ -296,3 +296,39 @@ async def test_the_home_screen_keeps_the_list_once_shown_and_only_if_it_may_writ
             assert ("concerns" not in kept_attention.load()) is readonly
     finally:
         demo.readonly = False
+
+
+# ------------------------------------------------------------------------ keeping in steps
+
+
+def test_pieces_running_out_soon_are_asked_about_a_new_week(kept):
+    opened(NOW + timedelta(days=5))
+    assert keep_attention(NOW + timedelta(days=5))  # the pieces that run out on day 8
+    _, work = opened(NOW + timedelta(days=9))
+    assert read_again(work) == set()
+
+
+def test_an_edit_between_planning_and_writing_is_not_overwritten(demo):
+    from sitecare.data.attention_inputs import apply_keep, plan_keep
+
+    plan = plan_keep(NOW)
+    plan.make_ready()  # as the app's worker does, while the user goes on
+    record = TrainingRecord.select().first()
+    with change():
+        TrainingRecord.update(expires=TODAY + timedelta(days=2)).where(TrainingRecord.id == record.id).execute()
+    current_attention(NOW)
+    assert apply_keep(plan)
+    opened()  # the list as the vault now keeps it is the list read afresh
+    assert keep_attention(NOW)  # and what changed meanwhile is written next time
+    _, work = opened()
+    assert read_again(work) == set()
+
+
+def test_a_plan_for_a_list_no_longer_open_writes_nothing(demo):
+    from sitecare.data.attention_inputs import apply_keep, plan_keep
+
+    plan = plan_keep(NOW)
+    plan.make_ready()
+    attention_cache.drop_cache()  # locked, say
+    assert not apply_keep(plan)
+    assert _kept_rows() == 0

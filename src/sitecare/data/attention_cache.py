@@ -50,6 +50,10 @@ Span = tuple[datetime | None, datetime | None]
 #: How many days ahead keep() asks a day-dependent piece's rules about: the list kept
 #: in the vault then holds, unread, for a week of openings.
 KEEP_DAYS = 7
+#: Day-dependent pieces running out within this many days are read again at keep()
+#: (at least REFRESH_AT_MOST of them, or a quarter of the group's pieces).
+REFRESH_AHEAD = 3
+REFRESH_AT_MOST = 200
 
 
 def _within(now: datetime, span: Span) -> bool:
@@ -150,7 +154,9 @@ class _KeptGroup:
                 until = self.pieces[key].until
                 if self.daily:
                     until = min(until or date.max, today + timedelta(days=1))
-                self.kept[key] = KeptPiece(self.pieces[key].order, self.pieces[key].depends, [(today, made[key])], until)
+                self.kept[key] = KeptPiece.made(self.pieces[key].order, self.pieces[key].depends, today, made[key],
+                                                until)
+        kept_attention.decode_for((self.kept[key] for key in present), today)
         for key in present:
             items = rules.items_of(self.kept[key].entries_on(today), today, windows, now)
             self.items[key] = items
@@ -166,30 +172,53 @@ class _KeptGroup:
             self._part = list(chain.from_iterable(self.items.get(k, ()) for k in ordered))
         return self._part
 
-    def extend(self, days: int) -> None:
-        """Ask the rules of each day-dependent piece read this session about each of
-        the next `days` days, so its entries are kept for as long as its inputs hold."""
-        if not self.daily:
-            return
-        for key, kept in self.kept.items():
-            piece = self.pieces[key]
-            first = kept.made_on
-            if not piece.rows or kept.until != first + timedelta(days=1):
-                continue  # kept from the vault, or asked already
-            until = first + timedelta(days=days + 1)
-            if piece.until is not None and piece.until < until:
-                until = piece.until
-            schedule = list(kept.schedule)
-            for ahead in range(1, (until - first).days):
-                day = first + timedelta(days=ahead)
-                entries = [entry for name in self.group.fields
-                           for found in rules.entries_by_row(name, piece.rows.get(name, ()), day) for entry in found]
-                if entries != schedule[-1][1]:
-                    schedule.append((day, entries))
-            kept.schedule = schedule
-            kept.until = until
-            if self.unkept is not None:
-                self.unkept.add(key)
+
+def extended(kept: KeptPiece, piece: Piece, fields: Sequence[str], days: int) -> KeptPiece:
+    """`kept` (made from `piece`'s rows for its first day only) with its entries for
+    each of the next `days` days, asked of the rules day by day, for as long as the
+    piece's inputs hold. A new object: pure, so a worker thread may make it."""
+    first = kept.made_on
+    until = first + timedelta(days=days + 1)
+    if piece.until is not None and piece.until < until:
+        until = piece.until
+    firsts, segments = list(kept.firsts), list(kept.segments)
+    for ahead in range(1, (until - first).days):
+        day = first + timedelta(days=ahead)
+        entries = [entry for name in fields
+                   for found in rules.entries_by_row(name, piece.rows.get(name, ()), day) for entry in found]
+        if entries != segments[-1]:
+            firsts.append(day.toordinal())
+            segments.append(entries)
+    return KeptPiece(kept.order, kept.depends, firsts, segments, until)
+
+
+def _unextended(kept: KeptPiece | None, piece: Piece | None) -> bool:
+    """Whether `kept` holds for its first day only because keep() has not yet asked
+    the rules about the days after (rather than because its inputs end then)."""
+    return (kept is not None and piece is not None and bool(piece.rows)
+            and kept.until == kept.made_on + timedelta(days=1) and piece.until != kept.until)
+
+
+class KeepPlan:
+    """What keep() writes, taken on the app's thread (plan_keep), made ready off it
+    (make_ready: the rules asked about the week ahead, the JSON written) and written
+    back on it (apply_keep), only for the pieces that did not change in between."""
+
+    def __init__(self, cache: "AttentionCache", groups: list[tuple[str, bool, tuple, list]], days: int):
+        self.cache = cache
+        self.groups = groups  # (name, whole, fields, [(key, kept piece or None, piece or None)])
+        self.days = days
+        self.ready: dict[str, list[tuple[Any, KeptPiece | None, KeptPiece | None, str | None]]] = {}
+
+    def make_ready(self) -> None:
+        for name, _, fields, jobs in self.groups:
+            done = []
+            for key, kept, piece in jobs:
+                new = kept
+                if _unextended(kept, piece):
+                    new = extended(kept, piece, fields, self.days)
+                done.append((key, kept, new, kept_attention.body(new) if new is not None else None))
+            self.ready[name] = done
 
 
 class Tie(Exception):
@@ -392,24 +421,77 @@ class AttentionCache:
             self._read_again(group, kept, stale, reader)
         return kept
 
-    def keep(self, days: int = KEEP_DAYS) -> bool:
-        """Write to the vault what changed since the list was last kept there (see
-        data/kept_attention.py); returns whether anything was written. The caller has
-        brought the list up to date for this moment."""
+    def plan_keep(self, today: date, days: int = KEEP_DAYS) -> KeepPlan | None:
+        """What to write to the vault (data/kept_attention.py) since the list was last
+        kept there; None when nothing. The caller has brought the list up to date for
+        `today`. Day-dependent pieces kept from the vault that run out within
+        REFRESH_AHEAD days are read again now, to be asked about a new week: so their
+        days run out a few at a time, not all on the same opening."""
         if not self.use_kept:
-            return False
-        changed = {}
+            return None
+        self._refresh_ahead(today)
+        groups = []
         for group in GROUPS:
             kept = self._kept.get(group.name)
-            if kept is None:
+            if kept is None or (kept.unkept is not None and not kept.unkept):
                 continue
-            kept.extend(days)
-            if kept.unkept is None or kept.unkept:
-                changed[group.name] = (kept.kept, None if kept.unkept is None else set(kept.unkept))
-        kept_attention.keep(changed)
-        for name in changed:
-            self._kept[name].unkept = set()
-        return bool(changed)
+            keys = set(kept.pieces) if kept.unkept is None else set(kept.unkept)
+            jobs = [(key, kept.kept.get(key), kept.pieces.get(key)) for key in keys]
+            groups.append((group.name, kept.unkept is None, group.fields, jobs))
+        return KeepPlan(self, groups, days) if groups else None
+
+    def _refresh_ahead(self, today: date) -> None:
+        reader = _Reader(today, self._same)
+        soon = today + timedelta(days=REFRESH_AHEAD)
+        for group in GROUPS:
+            kept = self._kept.get(group.name)
+            if kept is None or not kept.daily:
+                continue
+            keys = [key for key, piece in kept.kept.items()
+                    if not kept.pieces[key].rows and piece.until is not None and piece.until <= soon]
+            if not keys:
+                continue
+            keys = sorted(keys, key=repr)[:max(REFRESH_AT_MOST, len(kept.pieces) // 4)]
+            fresh = group.read(reader, sorted(k for k in keys if k is not None) + ([None] if None in keys else []),
+                               self._procedure_memo(group))
+            for key in keys:
+                piece = fresh.get(key)
+                if piece is None or piece.order != kept.pieces[key].order:
+                    continue  # not what was kept: the next list reads it (its key is noted stale)
+                entries = [entry for name in group.fields
+                           for found in rules.entries_by_row(name, piece.rows.get(name, ()), today) for entry in found]
+                if entries != kept.kept[key].entries_on(today):
+                    continue
+                kept.pieces[key] = piece
+                until = min(piece.until or date.max, today + timedelta(days=1))
+                kept.kept[key] = KeptPiece.made(piece.order, piece.depends, today, entries, until)
+                if kept.unkept is not None:
+                    kept.unkept.add(key)
+
+    def apply_keep(self, plan: KeepPlan) -> bool:
+        """Write what `plan` made ready, for the pieces still as planned; returns
+        whether anything was written (and so saved)."""
+        if attention_cache() is not self:
+            return False  # locked, or another vault: nothing of it is this list's now
+        writes = {}
+        for name, whole, _, _ in plan.groups:
+            kept = self._kept.get(name)
+            ready = plan.ready.get(name)
+            if kept is None or ready is None:
+                continue
+            current = [(key, old, new, body) for key, old, new, body in ready if kept.kept.get(key) is old]
+            if whole:
+                if len(current) != len(ready) or kept.unkept is not None or set(kept.kept) != {k for k, *_ in ready}:
+                    continue  # changed meanwhile: the whole group is written next time
+            elif not current:
+                continue
+            for key, old, new, _ in current:
+                if new is not None and new is not old:
+                    kept.kept[key] = new
+            writes[name] = (whole, [(key, new, body) for key, _, new, body in current])
+            kept.unkept = set() if whole else kept.unkept - {key for key, *_ in current}
+        kept_attention.write(writes)
+        return bool(writes)
 
     def _forget_seen(self) -> None:
         """Drop the changed keys every group has read (data/changes.py keeps them)."""

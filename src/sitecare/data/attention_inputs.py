@@ -1026,16 +1026,33 @@ def current_attention(now: datetime) -> list[rules.AttentionItem]:
 def keep_attention(now: datetime) -> bool:
     """Keep the list, as it is at `now`, in the vault (data/kept_attention.py), so the
     next opening starts from it; returns whether anything was written (and saved).
-    For a writable vault only, and off the path to the first paint: the first time,
-    it asks the day-dependent rules about the week ahead."""
+    For a writable vault only. All at once: the app does the same in three steps
+    (plan_keep, KeepPlan.make_ready in a worker, apply_keep), off the path to the
+    first paint: the first time, asking the rules about the week ahead takes a while."""
+    plan = plan_keep(now)
+    if plan is None:
+        return False
+    plan.make_ready()
+    return apply_keep(plan)
+
+
+def plan_keep(now: datetime):
+    """What keep_attention would write (an attention_cache.KeepPlan), or None."""
     from .attention_cache import attention_cache
 
     with collector_paused():
         cache = attention_cache()
         if cache is None:
-            return False
+            return None
         cache.attention(now.date(), now)
-        return cache.keep()
+        return cache.plan_keep(now.date())
+
+
+def apply_keep(plan) -> bool:
+    """Write a plan made ready (KeepPlan.make_ready); False when the vault it was made
+    for is no longer the one open, or nothing of it still holds."""
+    with collector_paused():
+        return plan.cache.apply_keep(plan)
 
 
 # --------------------------------------------------------------------------- today's visits

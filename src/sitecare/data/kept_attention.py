@@ -21,7 +21,7 @@ Why it cannot go stale:
 - Every group is kept with the fingerprint of the code that made it (its rules, the
   readers, the shipped procedures and the trigger text): another sitecare reads the
   group again rather than trust it, and a missing trigger disowns everything kept.
-- It is written only by keep() (after the list is up to date, in one transaction);
+- It is written only by write() (after the list is up to date, in one transaction);
   what is kept is only ever a shortcut to the list gather() would read afresh, and
   tests/test_kept_attention.py compares the two across days, edits and openings.
 """
@@ -29,6 +29,7 @@ Why it cannot go stale:
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
 import json
 from datetime import date, datetime
 from functools import lru_cache
@@ -43,11 +44,11 @@ from .models import change, database
 NO_KEY = -1
 PREFIX = "kept_attention_"
 #: Raise when the stored layout changes: the fingerprint then disowns old rows.
-LAYOUT = 2
+LAYOUT = 3
 
 _TABLES = (
     "CREATE TABLE IF NOT EXISTS kept_attention_group (grp TEXT PRIMARY KEY, made_by TEXT NOT NULL)",
-    # made_on, until: day ordinals. body: JSON [order, depends, schedule] (KeptPiece).
+    # made_on, until: day ordinals. body: JSON [order, depends, firsts, segments] (KeptPiece).
     "CREATE TABLE IF NOT EXISTS kept_attention (grp TEXT NOT NULL, piece INTEGER NOT NULL, made_on INTEGER NOT NULL, "
     "until INTEGER, body TEXT NOT NULL, PRIMARY KEY (grp, piece)) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS kept_attention_stale (grp TEXT NOT NULL, piece INTEGER NOT NULL, "
@@ -139,36 +140,52 @@ def _has_tables() -> bool:
 
 class KeptPiece:
     """One piece as kept: where it sorts, what it depends on, and its entries by day: a
-    schedule of (first day, entries) from made_on, each holding until the next, the
-    last until `until` (None: for ever). A day-dependent rule's answer may change every
-    day (a contact never confirmed at a site that is not a school is due 12 months
-    before today), so keep() writes each day's answer for the week ahead."""
+    schedule of segments, each from its first day (`firsts`, day ordinals) until the
+    next, the last until `until` (None: for ever). A day-dependent rule's answer may
+    change every day (a contact never confirmed at a site that is not a school is due
+    12 months before today), so keep() writes each day's answer for the week ahead.
+    A segment read from the vault stays JSON text until its day is asked for."""
 
-    __slots__ = ("order", "depends", "schedule", "made_on", "until")
+    __slots__ = ("order", "depends", "firsts", "segments", "made_on", "until")
 
-    def __init__(self, order: Any, depends: tuple, schedule: list[tuple[date, list[tuple]]], until: date | None):
+    def __init__(self, order: Any, depends: tuple, firsts: list[int], segments: list[list[tuple] | str],
+                 until: date | None):
         self.order = order
         self.depends = depends
-        self.schedule = schedule
-        self.made_on = schedule[0][0]
+        self.firsts = firsts
+        self.segments = segments
+        self.made_on = _day(firsts[0])
         self.until = until
+
+    @classmethod
+    def made(cls, order: Any, depends: tuple, day: date, entries: list[tuple], until: date | None) -> KeptPiece:
+        return cls(order, depends, [day.toordinal()], [entries], until)
 
     def holds_on(self, day: date) -> bool:
         return self.made_on <= day and (self.until is None or day < self.until)
 
+    def segment_on(self, day: date) -> int:
+        return bisect_right(self.firsts, day.toordinal()) - 1 if len(self.firsts) > 1 else 0
+
     def entries_on(self, day: date) -> list[tuple]:
-        schedule = self.schedule
-        at = 0
-        if len(schedule) > 1:
-            for index, (first, _) in enumerate(schedule):
-                if first > day:
-                    break
-                at = index
-        first, entries = self.schedule[at]
-        if entries and type(entries[0]) is list:  # as stored: decoded when first asked for
-            entries = _entries(entries)
-            self.schedule[at] = (first, entries)
+        at = self.segment_on(day)
+        entries = self.segments[at]
+        if type(entries) is str:
+            entries = self.segments[at] = _entries(json.loads(entries))
         return entries
+
+
+def decode_for(pieces: Iterable[KeptPiece], day: date) -> None:
+    """Decode the segments `pieces` hold for `day`, all in one JSON parse."""
+    waiting = []
+    for piece in pieces:
+        at = piece.segment_on(day)
+        if type(piece.segments[at]) is str:
+            waiting.append((piece, at))
+    if waiting:
+        stored = json.loads("[" + ",".join(piece.segments[at] for piece, at in waiting) + "]")
+        for (piece, at), entries in zip(waiting, stored):
+            piece.segments[at] = _entries(entries)
 
 
 def load() -> dict[str, tuple[dict[Any, KeptPiece], set[Any]]]:
@@ -183,10 +200,9 @@ def load() -> dict[str, tuple[dict[Any, KeptPiece], set[Any]]]:
             if row[0] in groups]
     # One JSON document: a parse per piece cost more than reading it.
     bodies = json.loads("[" + ",".join(row[3] for row in rows) + "]")
-    for (grp, piece, until, _), (order, depends, schedule) in zip(rows, bodies):
+    for (grp, piece, until, _), (order, depends, firsts, segments) in zip(rows, bodies):
         groups[grp][0][None if piece == NO_KEY else piece] = KeptPiece(
-            tuple(order) if type(order) is list else order, tuple(map(tuple, depends)),
-            [(_day(first), entries) for first, entries in schedule],
+            tuple(order) if type(order) is list else order, tuple(map(tuple, depends)), firsts, segments,
             _day(until) if until is not None else None,
         )
     for grp, piece in database.execute_sql("SELECT grp, piece FROM kept_attention_stale").fetchall():
@@ -240,20 +256,22 @@ def _stored_entries(entries: Iterable[tuple]) -> list:
     ]
 
 
-def _body(piece: KeptPiece) -> str:
-    return json.dumps([piece.order, [list(d) for d in piece.depends],
-                       [[first.toordinal(), entries if entries and type(entries[0]) is list else _stored_entries(entries)]
-                        for first, entries in piece.schedule]],
+def body(piece: KeptPiece) -> str:
+    # Each segment's entries as JSON text inside the JSON: an opening parses only the
+    # text of the day it needs, not the week's.
+    segments = [entries if type(entries) is str else json.dumps(_stored_entries(entries), separators=(",", ":"))
+                for entries in piece.segments]
+    return json.dumps([piece.order, [list(d) for d in piece.depends], piece.firsts, segments],
                       separators=(",", ":"))
 
 
 # ------------------------------------------------------------------------------ writing
 
 
-def keep(groups: Mapping[str, tuple[Mapping[Any, KeptPiece], set[Any] | None]]) -> None:
-    """Write what changed: per group, (every piece, the keys to write: None for the
-    whole group). One transaction, so one save; the triggers are put in place first
-    (and every kept row dropped) when they are not this sitecare's."""
+def write(groups: Mapping[str, tuple[bool, list[tuple[Any, KeptPiece | None, str | None]]]]) -> None:
+    """Write, per group, (whether the whole group, [(key, its piece as kept or None
+    when gone, the piece's body())]). One transaction, so one save; the triggers are
+    put in place first (and every kept row dropped) when they are not this sitecare's."""
     if not groups:
         return
     fingerprint = made_by()
@@ -263,27 +281,29 @@ def keep(groups: Mapping[str, tuple[Mapping[Any, KeptPiece], set[Any] | None]]) 
         ).fetchone() is not None:
             _install()
         kept_groups = {g for g, in database.execute_sql("SELECT grp FROM kept_attention_group").fetchall()}
-        for group, (pieces, keys) in groups.items():
-            if keys is None or group not in kept_groups:
+        for group, (whole, pieces) in groups.items():
+            if not whole and group not in kept_groups:
+                continue  # a change dropped the group since: it is written whole next time
+            if whole:
                 for table in _KEPT_TABLES:
                     database.execute_sql(f"DELETE FROM {table} WHERE grp = ?", (group,))
-                keys = set(pieces)
                 database.execute_sql("INSERT INTO kept_attention_group (grp, made_by) VALUES (?, ?)", (group, fingerprint))
-            stored = [NO_KEY if key is None else key for key in keys]
-            for start in range(0, len(stored), 500):
-                chunk = stored[start:start + 500]
-                marks = ", ".join("?" * len(chunk))
-                for table in ("kept_attention", "kept_attention_stale", "kept_attention_depends"):
-                    database.execute_sql(f"DELETE FROM {table} WHERE grp = ? AND piece IN ({marks})", (group, *chunk))
+            else:
+                stored = [NO_KEY if key is None else key for key, _, _ in pieces]
+                for start in range(0, len(stored), 500):
+                    chunk = stored[start:start + 500]
+                    marks = ", ".join("?" * len(chunk))
+                    for table in ("kept_attention", "kept_attention_stale", "kept_attention_depends"):
+                        database.execute_sql(f"DELETE FROM {table} WHERE grp = ? AND piece IN ({marks})",
+                                             (group, *chunk))
             rows = []
             depends = []
-            for key in keys:
-                piece = pieces.get(key)
+            for key, piece, text in pieces:
                 if piece is None:
                     continue
                 stored_key = NO_KEY if key is None else key
                 rows.append((group, stored_key, piece.made_on.toordinal(),
-                             piece.until.toordinal() if piece.until else None, _body(piece)))
+                             piece.until.toordinal() if piece.until else None, text))
                 depends += [(table, value, group, stored_key) for table, value in set(piece.depends)]
             cursor = database.cursor()
             cursor.executemany("INSERT INTO kept_attention (grp, piece, made_on, until, body) VALUES (?, ?, ?, ?, ?)",

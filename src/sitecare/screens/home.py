@@ -13,7 +13,7 @@ from __future__ import annotations
 import textwrap
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -310,7 +310,24 @@ class HomeScreen(Screen):
     def _keep(self) -> None:
         self._keep_timer = None
         if self.app.vault.is_open and not self.app.vault.readonly:
-            inputs.keep_attention(self.app.now())
+            plan = inputs.plan_keep(self.app.now())
+            if plan is not None:
+                self._make_ready(plan)
+
+    @work(thread=True, exclusive=True, group="keep-attention", exit_on_error=False)
+    def _make_ready(self, plan) -> None:
+        # Asking the rules about the week ahead is pure work: off the app's thread, so
+        # the first keep of a large vault does not hold up the keys pressed meanwhile.
+        plan.make_ready()
+        self.app.call_from_thread(self._write_kept, plan)
+
+    def _write_kept(self, plan) -> None:
+        if not self.app.vault.is_open or self.app.vault.readonly:
+            return
+        try:
+            inputs.apply_keep(plan)
+        except Exception:  # noqa: BLE001 - keeping is a shortcut: without it, the next opening reads afresh
+            pass
 
     def _render_options(self) -> None:
         now = self.app.now()
