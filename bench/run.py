@@ -85,11 +85,14 @@ def launch(args: list[str]) -> tuple[float, int]:
 
 
 def attention_once() -> None:
-    """What the home screen does: gather the inputs from the vault, then the pure list."""
-    from sitecare.data.attention_inputs import gather, windows
+    """The list with nothing kept: gather the inputs from the vault, then the pure list,
+    with the garbage collector paused as current_attention pauses it (with it on, the
+    collector traverses the growing heap again and again: 13 x from large to extreme)."""
+    from sitecare.data.attention_inputs import collector_paused, gather, windows
     from sitecare.rules.attention import attention_list
 
-    attention_list(gather(TODAY), TODAY, windows())
+    with collector_paused():
+        attention_list(gather(TODAY), TODAY, windows())
 
 
 def palette(app_cls, vault: Vault, query: str) -> tuple[float, float]:

@@ -50,10 +50,11 @@ Span = tuple[datetime | None, datetime | None]
 #: How many days ahead keep() asks a day-dependent piece's rules about: the list kept
 #: in the vault then holds, unread, for a week of openings.
 KEEP_DAYS = 7
-#: Day-dependent pieces running out within this many days are read again at keep()
-#: (at least REFRESH_AT_MOST of them, or a quarter of the group's pieces).
+#: Day-dependent pieces running out within this many days are read again at keep(),
+#: at most REFRESH_AT_MOST of a group at a time: reading is the app thread's work, and
+#: on the extreme vault a quarter of a group took 0.6 s.
 REFRESH_AHEAD = 3
-REFRESH_AT_MOST = 200
+REFRESH_AT_MOST = 250
 
 
 def _within(now: datetime, span: Span) -> bool:
@@ -425,8 +426,9 @@ class AttentionCache:
         """What to write to the vault (data/kept_attention.py) since the list was last
         kept there; None when nothing. The caller has brought the list up to date for
         `today`. Day-dependent pieces kept from the vault that run out within
-        REFRESH_AHEAD days are read again now, to be asked about a new week: so their
-        days run out a few at a time, not all on the same opening."""
+        REFRESH_AHEAD days are read again now (a few hundred at a time), to be asked
+        about a new week: so their days run out a few at a time, not all on the same
+        opening."""
         if not self.use_kept:
             return None
         self._refresh_ahead(today)
@@ -451,7 +453,7 @@ class AttentionCache:
                     if not kept.pieces[key].rows and piece.until is not None and piece.until <= soon]
             if not keys:
                 continue
-            keys = sorted(keys, key=repr)[:max(REFRESH_AT_MOST, len(kept.pieces) // 4)]
+            keys = sorted(keys, key=repr)[:REFRESH_AT_MOST]
             fresh = group.read(reader, sorted(k for k in keys if k is not None) + ([None] if None in keys else []),
                                self._procedure_memo(group))
             for key in keys:
