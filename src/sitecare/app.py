@@ -19,9 +19,11 @@ from textual.screen import Screen
 from .data import models
 from .data.settings import get_setting
 from .data.vault import ReadOnlyError, Vault, VaultError
-from .screens.help import HelpScreen
 from .screens.home import HomeScreen
 from .screens.unlock import CreateVaultScreen, UnlockScreen
+
+
+_HOME_CSS = (Path(__file__).parent / "screens" / HomeScreen.CSS_PATH).resolve()
 
 
 def _later(module: str, name: str) -> Callable[[], object]:
@@ -130,6 +132,9 @@ class SitecareApp(App[int]):
 
     def __init__(self, vault: Vault, *, now: Callable[[], datetime] = datetime.now, demo: bool = False):
         super().__init__()
+        # The home screen's styles are read with the app's. Read when the screen was
+        # first shown, they made Textual parse every widget's stylesheet once more.
+        self.css_path = [*self.css_path, _HOME_CSS]
         self.vault = vault
         # Screens ask the app for the time, never the clock, so tests can fix it.
         self.now = now
@@ -329,6 +334,9 @@ class SitecareApp(App[int]):
                 lines[(binding.action, binding.description)].append(shown)
         keys = [(" / ".join(shown), description) for (_, description), shown in lines.items()]
         keys.append(("ctrl+p", "Command palette: jump to a site, person or authority"))
+        # Imported on first use: its DataTable is not needed to show the home screen.
+        from .screens.help import HelpScreen
+
         self.push_screen(HelpScreen(keys))
 
     # -- crashes ---------------------------------------------------------------------

@@ -3,11 +3,12 @@ Sat 6 Sep 2025, Mon 6 Oct 2025 (first Monday of October), Fri 26 Sep and Fri 31 
 (last Fridays), Mon 5 Jan, 2 Feb, 2 Mar 2026 (first Mondays)."""
 
 import time
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from sitecare.rules.visits import (
+    WEEKDAY_CODES,
     Frequency,
     VisitPattern,
     build_rrule,
@@ -239,3 +240,58 @@ def test_accepted_rules_that_never_recur_again_answer_quickly():
     started = time.perf_counter()
     assert next_visit("FREQ=MONTHLY;INTERVAL=12;BYMONTHDAY=31", date(2025, 4, 1), date(2025, 9, 1)) is None
     assert time.perf_counter() - started < 1.0
+
+
+# --- the calendar shortcut for the simple choices agrees with dateutil ---------------------
+
+SIMPLE_RULES = (
+    [f"FREQ=WEEKLY;BYDAY={code}" for code in WEEKDAY_CODES]
+    + [f"FREQ=WEEKLY;INTERVAL=2;BYDAY={code}" for code in WEEKDAY_CODES]
+    + [f"FREQ=MONTHLY;BYDAY={nth}{code}" for nth in ("1", "+2", "3", "4", "-1") for code in WEEKDAY_CODES]
+    + [WEEKDAYS, "FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR", "rrule:freq=weekly;interval=1;byday=fr,th,we,tu,mo"]
+)
+# Every weekday and every position in a month (the 1st, 7th-8th, 28th-31st, 29 Feb), a
+# start years back, and a day far ahead.
+STARTS = [date(2024, 1, 1) + timedelta(days=n) for n in range(0, 70, 3)] + [
+    date(2024, 2, 29), date(2024, 12, 31), date(2025, 3, 31), date(2015, 6, 17)]
+
+
+@pytest.mark.parametrize("rule", SIMPLE_RULES)
+def test_simple_patterns_agree_with_dateutil(rule):
+    assert pattern_from_rrule(rule) is not None  # so the shortcut is the one tested
+    for start in STARTS:
+        first, last = start - timedelta(days=10), start + timedelta(days=120)
+        expanded = set(visits_between(rule, start, first, last))
+        day = first
+        while day <= last:
+            assert visits_on(rule, start, day) == (day in expanded), (rule, start, day)
+            day += timedelta(days=1)
+    far = date(2031, 1, 1)
+    late = set(visits_between(rule, date(2015, 6, 17), far, far + timedelta(days=62)))
+    for n in range(63):
+        day = far + timedelta(days=n)
+        assert visits_on(rule, date(2015, 6, 17), day) == (day in late), (rule, day)
+
+
+@pytest.mark.parametrize("rule", [
+    "FREQ=WEEKLY;BYDAY=TU;COUNT=2", "FREQ=WEEKLY;BYDAY=TU;UNTIL=20250916", "FREQ=WEEKLY;INTERVAL=3;BYDAY=TU",
+    "FREQ=MONTHLY;BYMONTHDAY=15", "FREQ=WEEKLY;BYDAY=TU;WKST=SU", "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU;WKST=SU",
+    "FREQ=DAILY;INTERVAL=3", "FREQ=WEEKLY;BYDAY=MO,TH", "FREQ=MONTHLY;BYDAY=5MO",
+])
+def test_other_patterns_still_expand(rule):
+    assert pattern_from_rrule(rule) is None
+    for start in (date(2025, 9, 1), date(2025, 9, 4), date(2025, 9, 7)):
+        expanded = set(visits_between(rule, start, start, start + timedelta(days=90)))
+        for n in range(91):
+            day = start + timedelta(days=n)
+            assert visits_on(rule, start, day) == (day in expanded), (rule, start, day)
+
+
+def test_an_unreadable_pattern_is_refused_as_before():
+    # A weekday the rule does not name is no visit, read or not; on its weekday the
+    # pattern is read, and refused.
+    assert not visits_on("FREQ=HOURLY;BYDAY=TU", START, date(2025, 9, 3))
+    with pytest.raises(ValueError):
+        visits_on("FREQ=HOURLY;BYDAY=TU", START, date(2025, 9, 2))
+    with pytest.raises(ValueError):
+        visits_on("FREQ=HOURLY", START, date(2025, 9, 2))

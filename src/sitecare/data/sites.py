@@ -20,8 +20,9 @@ from peewee import JOIN
 from ..rules.dates import show_date
 from ..rules.policy import PolicySignature, PolicyState, PolicyStatus, PolicyVersion, policy_status
 from ..rules.validity import TrainingState, TrainingStatus, requirement_status
-from ..rules.visits import next_visit as rule_next_visit, describe_rrule, visits_on
+from ..rules.visits import next_visit as rule_next_visit, describe_rrule
 from . import contacts as contacts_mod
+from . import rota
 from .models import (
     SITE_KINDS,
     Action,
@@ -199,14 +200,9 @@ def visit_pattern_words(site: Site) -> str:
 
 def todays_visits(day: date) -> list[Site]:
     """Sites (not archived) whose visit pattern has a visit on `day`, by name."""
-    found = []
-    for site in Site.select().where((Site.archived == False) & (Site.visit_rule != "")):  # noqa: E712
-        try:
-            if visits_on(site.visit_rule, _visit_start(site), day):
-                found.append(site)
-        except ValueError:
-            continue
-    return sorted(found, key=lambda s: s.name.casefold())
+    ids = rota.visited_site_ids(day)
+    by_id = {site.id: site for site in Site.select().where(Site.id.in_(ids))} if ids else {}
+    return [by_id[site_id] for site_id in ids]
 
 
 # -- policy sign-off ---------------------------------------------------------------------

@@ -6,7 +6,6 @@ import calendar
 import re
 from datetime import date, datetime
 
-from dateutil import parser as _dateparser
 from dateutil.relativedelta import relativedelta
 
 # 2025-09-03, 2025/9/3, 2025-09-03T14:30:00Z (as exports write): a four-digit year first
@@ -75,6 +74,10 @@ def parse_uk_date(text: str) -> date:
     _explain_impossible(cleaned)
     year_first = bool(_YEAR_FIRST.match(cleaned))
     order = {"dayfirst": not year_first, "yearfirst": year_first}
+    # Imported here: reading a typed date is never needed to show the home screen, and
+    # dateutil's parser (with its time zones) is a few milliseconds of every launch.
+    from dateutil import parser as _dateparser
+
     try:
         first = _dateparser.parse(cleaned, default=_DEFAULT_A, **order)
         second = _dateparser.parse(cleaned, default=_DEFAULT_B, **order)

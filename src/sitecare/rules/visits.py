@@ -14,8 +14,9 @@ started on a Monday must not put a visit on that Monday).
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
 
@@ -202,9 +203,46 @@ def next_visit(rrule_text: str, dtstart: date, today: date) -> date | None:
 _WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
+@lru_cache(maxsize=256)
+def _simple_pattern(rrule_text: str) -> VisitPattern | None:
+    try:
+        return pattern_from_rrule(rrule_text)
+    except ValueError:
+        return None
+
+
+def _on_simple_pattern(pattern: VisitPattern, dtstart: date, day: date) -> bool:
+    """dateutil's answer for the simple choices, worked out from the calendar: it finds
+    a day by walking every visit since dtstart, about a millisecond a site for a
+    pattern some years old, and "today's visits" asks it for hundreds of sites."""
+    if day < dtstart:
+        return False
+    weekday = day.weekday()
+    if pattern.frequency is Frequency.WEEKDAYS:
+        return weekday < 5
+    if weekday != pattern.weekday:
+        return False
+    if pattern.frequency is Frequency.WEEKLY:
+        return True
+    if pattern.frequency is Frequency.FORTNIGHTLY:
+        # Weeks run Monday to Sunday (RFC 5545's default WKST) and are counted from the
+        # week dtstart falls in, not from dtstart itself.
+        weeks = ((day - timedelta(days=weekday)) - (dtstart - timedelta(days=dtstart.weekday()))).days // 7
+        return weeks % 2 == 0
+    if pattern.nth == -1:
+        return day.day + 7 > monthrange(day.year, day.month)[1]
+    return (day.day - 1) // 7 + 1 == pattern.nth
+
+
 def visits_on(rrule_text: str, dtstart: date, day: date) -> bool:
-    # A rule naming weekdays cannot fall on another weekday: skip the expansion, which
-    # is most of the cost of "today's visits" over hundreds of sites.
+    pattern = _simple_pattern(rrule_text)
+    if pattern is not None and type(dtstart) is date and type(day) is date:
+        return _on_simple_pattern(pattern, dtstart, day)
+    return _visits_on_by_expansion(rrule_text, dtstart, day)
+
+
+def _visits_on_by_expansion(rrule_text: str, dtstart: date, day: date) -> bool:
+    # A rule naming weekdays cannot fall on another weekday: skip the expansion.
     byday = next((p[6:] for p in (rrule_text or "").upper().split(";") if p.startswith("BYDAY=")), None)
     if byday and not any(item.strip().endswith(_WEEKDAY_CODES[day.weekday()]) for item in byday.split(",")):
         return False

@@ -24,7 +24,7 @@ from textual.widgets import Button, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..data import attention_inputs as inputs
-from ..data import models, queries
+from ..data import models, queries, rota
 from ..data.models import Action, Policy
 from ..rules.attention import (
     SEVERITY_LABELS,
@@ -365,7 +365,7 @@ class HomeScreen(Screen):
     def _show_visits(self, today) -> None:
         box = self.query_one("#home-visits", Static)
         try:
-            visits = inputs.todays_visits(today)
+            visits = rota.todays_visits(today)
         except Exception:  # noqa: BLE001 - the visits line must never stop the home screen
             visits = []
         head = f"Today, {WEEKDAYS[today.weekday()]} {show_date(today)}: "
