@@ -55,7 +55,6 @@ from peewee import DateField, DateTimeField
 from ..rules import attention as rules
 from ..rules.concerns import CHASE_PREFIX
 from ..rules.policy import PolicySignature, PolicyVersion
-from ..rules.visits import visits_on
 from . import concerns as concern_queries
 from . import contacts as contact_queries
 from .models import (
@@ -63,7 +62,6 @@ from .models import (
     Contact,
     DisposalLog,
     LocalAuthority,
-    Site,
     change,
     database,
 )
@@ -1053,51 +1051,6 @@ def apply_keep(plan) -> bool:
     for is no longer the one open, or nothing of it still holds."""
     with collector_paused():
         return plan.cache.apply_keep(plan)
-
-
-# --------------------------------------------------------------------------- today's visits
-
-
-@dataclass(frozen=True)
-class Visit:
-    site_id: int
-    site_name: str
-    site_kind: str
-    dsl_name: str
-    dsl_phone: str
-    recording_system: str
-
-
-def _active_sites() -> list[Site]:
-    return list(Site.select().where(Site.archived == False).order_by(Site.name))  # noqa: E712
-
-
-def _sites_visited(day: date) -> list[Site]:
-    try:
-        from .sites import todays_visits as sites_visited  # the sites screens' own rota query
-    except ImportError:  # pragma: no cover - only before data/sites.py exists
-        sites_visited = None
-    if sites_visited is not None:
-        return sites_visited(day)
-    found = []
-    for site in _active_sites():
-        try:
-            if site.visit_rule and visits_on(site.visit_rule, site.visit_start or site.created_on, day):
-                found.append(site)
-        except ValueError:
-            continue
-    return found
-
-
-def todays_visits(day: date) -> list[Visit]:
-    """The sites visited on `day` (data/sites.py's rota query), each with the DSL in
-    post that day and how the site wants concerns recorded."""
-    found = []
-    for site in _sites_visited(day):
-        dsl = contact_queries.current(site, "dsl", day)
-        found.append(Visit(site.id, site.name, site.kind, dsl.name if dsl else "", dsl.phone if dsl else "",
-                           site.recording_system))
-    return found
 
 
 # --------------------------------------------------------------------------- in-place acts
