@@ -79,7 +79,7 @@ def launch(args: list[str]) -> tuple[float, int]:
     elapsed = time.perf_counter() - start
     for line in child.stdout.splitlines():
         if line.startswith("painted"):
-            _, _, rss = line.split()
+            _, _, rss, _ = line.split()
             return elapsed, int(rss)
     raise RuntimeError(f"launch failed: {child.stderr[-2000:]}")
 

@@ -48,14 +48,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import chain
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from importlib import import_module
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from peewee import DateField, DateTimeField
 
 from ..rules import attention as rules
 from ..rules.concerns import CHASE_PREFIX
 from ..rules.policy import PolicySignature, PolicyVersion
-from . import concerns as concern_queries
 from . import contacts as contact_queries
 from .models import (
     Client,
@@ -66,6 +66,16 @@ from .models import (
     database,
 )
 from .settings import get_setting
+
+if TYPE_CHECKING:
+    from . import concerns as concern_queries
+
+
+def _concern_queries():
+    # data/concerns.py and the procedure engine it loads (a tenth of sitecare's import
+    # time) are needed only when a concern's pieces are read, which an opening that
+    # starts from the kept list (data/kept_attention.py) rarely does.
+    return import_module("sitecare.data.concerns")
 
 ARTWORK = "artwork"
 NOTIFIED_STEPS = ("notification-form", "email-form")
@@ -762,7 +772,7 @@ class _ConcernReader:
             NationalRow(*row)
             for row in _select("national_contact", where="key IN (?, ?, ?)", params=("police", "nspcc_whistleblowing", "ico"))
         )
-        return concern_queries.Preloaded(
+        return _concern_queries().Preloaded(
             sites=sites,
             authorities={row[0]: _authority_row(row) for row in _select("local_authority")},
             organisations={row[0]: OrganisationRow(*row) for row in _select("organisation")},
@@ -779,7 +789,7 @@ class _ConcernReader:
         holds procedure steps by everything they are resolved from (_procedure_key)."""
         if not self.concerns:
             return {}
-        templates = concern_queries.load_all_templates()
+        templates = _concern_queries().load_all_templates()
         pre = self.preloaded()
         found = {}
         for concern in self.concerns:
@@ -859,7 +869,7 @@ def _procedure_steps(concern, site_name: str, templates, pre) -> tuple[rules.Pro
     resolved as the concern screen resolves it (procedure_for), from data loaded once
     for every concern: no query per concern."""
     found = []
-    for state in concern_queries.followed_steps(concern, templates, pre, _may_fall_due):
+    for state in _concern_queries().followed_steps(concern, templates, pre, _may_fall_due):
         resolved = state.resolved
         if state.done is not None or state.offered or resolved.optional:
             continue
