@@ -109,27 +109,28 @@ def _at_word_start(folded: str, at: int) -> bool:
     return at == 0 or not (folded[at - 1].isalnum() or folded[at - 1] == "_")
 
 
-def _at_word_end(folded: str, end: int) -> bool:
-    return end == len(folded) or not (folded[end].isalnum() or folded[end] == "_")
-
-
 def _closeness(folded: str, words: Sequence[str]) -> tuple[int, int, int]:
     """How close a text whose letters match is to what was typed, higher closer: how
     many of the typed `words` it holds whole, in order; how many of those are in the
     word after the one before them (or the same word); and how well they sit on its own
     words (2 for starting one, 1 for ending one: a whole word 3, a word's start 2, its
-    end 1, inside a word 0). A few `str.find`s, for every candidate."""
+    end 1, inside a word 0). A few `str.find`s, for every candidate (inline: a
+    function call per test made the search on a 35,000-entry vault a third slower)."""
     found = following = bounds = 0
     pos = -1
+    last = len(folded)
     for word in words:
-        at = folded.find(word, max(pos, 0))
+        at = folded.find(word, pos if pos > 0 else 0)
         if at < 0:
             continue
         end = at + len(word)
         found += 1
         if pos >= 0 and _NEXT_WORD.match(folded, pos, at):
             following += 1
-        bounds += 2 * _at_word_start(folded, at) + _at_word_end(folded, end)
+        if at == 0 or not (folded[at - 1].isalnum() or folded[at - 1] == "_"):
+            bounds += 2
+        if end == last or not (folded[end].isalnum() or folded[end] == "_"):
+            bounds += 1
         pos = end
     return found, following, bounds
 
