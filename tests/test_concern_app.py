@@ -436,6 +436,35 @@ async def test_the_concerns_list_filters_and_searches(open_vault):
         assert isinstance(app.screen, ConcernScreen)
 
 
+async def test_the_highlighted_concern_stays_highlighted_when_a_search_is_cleared(open_vault):
+    # A new-user trial: a search found the concern, clearing it put the highlight back
+    # on the row number it had in the search (the first), on another concern.
+    kestrel = cs.site()
+    for account in ("Mentioned a belt.", "Bruise on his arm.", "Went quiet at lunch."):
+        cs.raise_concern(kestrel, NOW, account=account)
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_concerns_list(app, pilot)
+        refs = [table.get_row_at(row)[0] for row in range(table.row_count)]
+        assert refs == ["C-2026-003", "C-2026-002", "C-2026-001"]
+        await pilot.press("down")  # C-2026-002, the bruise
+        await pilot.press("slash", *"bruise")
+        await pilot.pause()
+        assert table.row_count == 1 and table.get_row_at(table.cursor_row)[0] == "C-2026-002"
+        await pilot.press("escape", "x")
+        await pilot.pause()
+        assert table.row_count == 3 and table.get_row_at(table.cursor_row)[0] == "C-2026-002"
+        assert text_of(app, "#concern-next").startswith("C-2026-002 at ")
+        # Filtered out, the highlight goes to a concern still listed (and stays there).
+        await pilot.press("down")  # C-2026-001
+        await pilot.press("slash", *"lunch")
+        await pilot.pause()
+        assert table.row_count == 1 and table.get_row_at(table.cursor_row)[0] == "C-2026-003"
+        await pilot.press("escape", "x")
+        await pilot.pause()
+        assert table.get_row_at(table.cursor_row)[0] == "C-2026-003"
+
+
 async def test_the_highlighted_concerns_next_step_is_shown_in_full(open_vault):
     # At 80 columns the Next cell shows only its start; the line under the table has it all.
     two_concerns_one_closed()

@@ -432,6 +432,74 @@ async def test_a_long_list_is_drawn_a_page_at_a_time(open_vault, monkeypatch):
         await pilot.pause()
         listed = rows(app)
         assert len(listed) == 15 and listed[-1] == "3 more due later: press u to show them."
-        await pilot.press("u")  # a new view starts again from the first page
+        item = app.screen.selected_item()
+        await pilot.press("u")  # the rows drawn stay drawn; the later ones come after them
         await pilot.pause()
-        assert len(rows(app)) == 6
+        listed = rows(app)
+        assert len(listed) == 16 and listed[-1] == "2 more, most urgent first: press Enter to show the next 2."
+        assert listed[14].startswith("UPCOMING") and app.screen.selected_item() == item
+
+
+async def test_showing_and_hiding_what_is_due_later_keeps_the_highlighted_item(open_vault, monkeypatch):
+    # A new-user trial: u went back to the first page and the highlight was lost.
+    from sitecare.screens import home
+
+    monkeypatch.setattr(home, "PAGE", 5)
+    every_source()  # 8 overdue and 6 due soon are shown, 3 later are not
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        options = app.screen.query_one(OptionList)
+        for _ in range(2):  # three pages drawn
+            options.highlighted = options.option_count - 1
+            await pilot.press("enter")
+            await pilot.pause()
+        options.highlighted = 12
+        item = app.screen.selected_item()
+        assert item.severity is Severity.DUE_SOON
+        for shown_later in (True, False):
+            await pilot.press("u")
+            await pilot.pause()
+            assert app.screen.show_upcoming is shown_later
+            assert app.screen.selected_item() == item and options.highlighted == 12
+        # A later item highlighted, then hidden: the line that offers it again is highlighted.
+        await pilot.press("u")
+        await pilot.pause()
+        options.highlighted = 14
+        assert app.screen.selected_item().severity is Severity.UPCOMING
+        await pilot.press("u")
+        await pilot.pause()
+        assert rows(app)[options.highlighted] == "3 more due later: press u to show them."
+
+
+def footer_keys(app) -> list[tuple[str, str]]:
+    """The keys the footer shows in full, left of the palette's key on its right."""
+    from textual.widgets._footer import FooterKey
+
+    keys = list(app.screen.query(FooterKey))
+    palette = next(k for k in keys if k.key == "ctrl+p")
+    return [(k.key, k.description) for k in keys
+            if k is not palette and k.region.width > 0 and k.region.right <= palette.region.x]
+
+
+async def test_the_footer_at_80_columns_shows_help_and_what_u_will_do(open_vault):
+    # A new-user trial: at 80 columns the footer cut "f1 Help" in half under the
+    # palette's key, and u said "Show later" while what was due later was shown.
+    every_source()
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert footer_keys(app) == [("ctrl+n", "New concern"), ("u", "Show later"), ("i", "Details"),
+                                    ("ctrl+q", "Quit"), ("f1", "Help"), ("ctrl+l", "Lock")]
+        await pilot.press("u")
+        await pilot.pause()
+        assert ("u", "Hide later") in footer_keys(app)
+        assert ("u", "Show later") not in footer_keys(app)
+        # The calendar export left the footer: it is in the help and the palette.
+        await pilot.press("f1")
+        await pilot.pause()
+        from textual.widgets import DataTable
+
+        help_keys = app.screen.query_one(DataTable)
+        listed = {tuple(help_keys.get_row_at(r)) for r in range(help_keys.row_count)}
+        assert ("x", "Calendar") in listed and ("u", "Hide later") in listed

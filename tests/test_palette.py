@@ -159,6 +159,21 @@ async def test_type_a_name_backspace_type_on_and_enter_opens_that_briefing(open_
         assert app.screen.site_id == where[17].id
 
 
+async def test_the_closest_name_is_the_first_hit(open_vault):
+    # A new-user trial typed "person 0042" and Person 000042 came sixth: these all score
+    # the same on Textual's scale, and the shorter texts went first.
+    with models.suspended_commit_hooks(), change():
+        short = Site.create(name="Wren", kind="school")
+        long = Site.create(name="Heron Academy", kind="school")
+        for number in ("000420", "000424", "000942", "001420", "002420"):
+            Contact.create(site=short, role="other", name=f"Person {number}", from_date=date(2020, 1, 1))
+        Contact.create(site=long, role="other", name="Person 000042", from_date=date(2020, 1, 1))
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        command_list = await open_palette_and_type(app, pilot, "person 0042")
+        assert command_list.get_option_at_index(0).hit.text == "Person 000042 (Heron Academy)"
+
+
 async def test_a_complaint_reference_and_enter_opens_it_on_the_log(open_vault):
     log(received="02/11/2026")
     wanted = log(received="06/11/2026")

@@ -70,9 +70,9 @@ def test_whole_text_then_word_start_then_inside_then_apart():
     assert texts_for(index, "otter") == [
         "Otter",  # the whole text
         # The query whole at the start of a word, at the start of the text or not (as
-        # Textual scores it); the shorter text first.
-        "Lower Otterton Care Home",
+        # Textual scores it); a whole word before the start of a longer one.
         "Otter Class, Riverside Academy",
+        "Lower Otterton Care Home",
         "Hotter Road Surgery",  # inside a word
         "O t t e r s",  # letters in order, apart, each starting a word
         "Oak Tree Therapy Rooms",  # apart, fewer at word starts
@@ -82,6 +82,35 @@ def test_whole_text_then_word_start_then_inside_then_apart():
 def test_ties_go_to_the_shorter_text_then_the_earlier_entry():
     index = SearchIndex(["Ann Smith (Kestrel Primary)", "Ann Smith (Oak)", "Ann Smith (Elm)"])
     assert texts_for(index, "ann smith") == ["Ann Smith (Oak)", "Ann Smith (Elm)", "Ann Smith (Kestrel Primary)"]
+
+
+def test_typed_words_held_whole_rank_above_the_same_letters_scattered():
+    # A new-user trial typed "person 0042" on a vault of numbered people: Textual's
+    # score is the same for all of these ("person 0" and one more run), and Person
+    # 000042 came sixth, behind the shorter texts and the earlier entries.
+    texts = ["Person 000420 (Oak)", "Person 000942 (Oak)", "Person 001420 (Oak)", "Person 000424 (Oak)",
+             "Person 001798 (Elm 00422 Ward)", "Person 000042 (Riverside Academy)"]
+    index = SearchIndex(texts)
+    found = index.search("person 0042", 10)
+    assert len({f.score for f in found}) == 1  # all tie on Textual's scale
+    assert [texts[f.index] for f in found] == [
+        "Person 000042 (Riverside Academy)",  # "0042" ends the word after "person"
+        "Person 000420 (Oak)",  # inside the word after "person": the shorter, then the earlier
+        "Person 000424 (Oak)",
+        "Person 001798 (Elm 00422 Ward)",  # "0042" starts a word, but not the next one
+        "Person 000942 (Oak)",  # "0042" scattered
+        "Person 001420 (Oak)",
+    ]
+
+
+def test_the_closest_is_among_those_scored_on_a_large_vault():
+    # Only the best few candidates are scored: the closest must be among them, though
+    # hundreds of others have a tighter span of letters ("person 00" then "42").
+    texts = [f"Person {i:06d} (Site {i % 500:05d})" for i in range(3000)] * 4
+    index = SearchIndex(texts)
+    for typed in ("p", "person", "person 0", "person 004", "person 0042"):
+        found = index.search(typed, 5)
+    assert texts[found[0].index] == "Person 000042 (Site 00042)"
 
 
 def test_a_tight_run_of_letters_ranks_above_scattered_ones():

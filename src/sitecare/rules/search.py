@@ -20,7 +20,15 @@ per keystroke
   order with the fewest others between the first and the last;
 - only the best few are scored on Textual's scale (see `_Query.placements`) and
   returned, with the offsets to highlight. The score decides the order (the palette
-  sorts by it); equal scores go to the shorter text, then to the earlier entry.
+  sorts by it, keeping the order hits came in among equal scores); equal scores go to
+  the closer match (see `_closeness`), then to the shorter text, then to the earlier
+  entry.
+
+Textual's score saturates on names that differ only in where their letters fall: for
+"person 0042", "Person 000042", "Person 000420" and "Person 000942" all score the same
+("person 0" and one more run). What a person typing means is the one holding each typed
+word whole, and whole where a word starts or ends ("0042" ends "000042"), so that is
+what breaks the tie; it also weighs in choosing which candidates are scored.
 
 The work per keystroke is proportional to the candidates, and the Python work per
 candidate is a few operations. Textual's `Matcher`, used over every entry before, tries
@@ -47,6 +55,9 @@ _EXACT, _WORD, _INSIDE, _SPREAD = 3, 2, 1, 0
 # ranking and the score agree on the tiers but can differ within one.
 _OVERSAMPLE = 4
 _WORD_RE = re.compile(r"\w+")
+# Between the end of one word and a place in the next: separators, then the start of
+# that word (matched over the whole of what lies between).
+_NEXT_WORD = re.compile(r"\W*\w*\Z")
 _first = itemgetter(0)
 
 
@@ -96,6 +107,32 @@ def word_starts(text: str) -> frozenset[int]:
 
 def _at_word_start(folded: str, at: int) -> bool:
     return at == 0 or not (folded[at - 1].isalnum() or folded[at - 1] == "_")
+
+
+def _closeness(folded: str, words: Sequence[str]) -> tuple[int, int, int]:
+    """How close a text whose letters match is to what was typed, higher closer: how
+    many of the typed `words` it holds whole, in order; how many of those are in the
+    word after the one before them (or the same word); and how well they sit on its own
+    words (2 for starting one, 1 for ending one: a whole word 3, a word's start 2, its
+    end 1, inside a word 0). A few `str.find`s, for every candidate (inline: a
+    function call per test made the search on a 35,000-entry vault a third slower)."""
+    found = following = bounds = 0
+    pos = -1
+    last = len(folded)
+    for word in words:
+        at = folded.find(word, pos if pos > 0 else 0)
+        if at < 0:
+            continue
+        end = at + len(word)
+        found += 1
+        if pos >= 0 and _NEXT_WORD.match(folded, pos, at):
+            following += 1
+        if at == 0 or not (folded[at - 1].isalnum() or folded[at - 1] == "_"):
+            bounds += 2
+        if end == last or not (folded[end].isalnum() or folded[end] == "_"):
+            bounds += 1
+        pos = end
+    return found, following, bounds
 
 
 class _Query:
@@ -189,8 +226,11 @@ class SearchIndex:
         pattern = _Query(q)
         folded, backwards = self._folded, self._backwards
         size = len(q)
+        words = q.split()
+        # One word not held whole (a spread match) is held whole nowhere: nothing to weigh.
+        apart = (0, 0, 0) if len(words) < 2 else None
         matched: list[int] = []
-        ranked: list[tuple[int, int, int, int, int]] = []
+        ranked: list[tuple[int, ...]] = []
         candidates = self._candidates(q)
         self.examined = len(candidates)
         for i in candidates:
@@ -199,23 +239,33 @@ class SearchIndex:
             if at >= 0:
                 if at == 0:
                     tier = _EXACT if len(text) == size else _WORD
-                elif _at_word_start(text, at) or pattern.at_word.search(text, at + 1):
+                elif _at_word_start(text, at):
                     tier = _WORD
                 else:
-                    tier = _INSIDE
-                key = (tier, 0, 1, -len(text), -i)
+                    at_word = pattern.at_word.search(text, at + 1)
+                    if at_word is None:
+                        tier = _INSIDE
+                    else:
+                        tier, at = _WORD, at_word.start()
+                # The query whole is closer when it ends a word too ("otter": "Otter
+                # Class" before "Otterton"); inline, as this runs for every candidate.
+                end = at + size
+                key = (tier, end == len(text) or not (text[end].isalnum() or text[end] == "_"), -len(text), -i)
             else:
                 span = pattern.tightest(text, backwards[i])
                 if span is None:
                     continue
                 start, end = span
-                key = (_SPREAD, size - (end - start), _at_word_start(text, start), -len(text), -i)
+                key = (_SPREAD, *(apart or _closeness(text, words)), size - (end - start), _at_word_start(text, start),
+                       -len(text), -i)
             matched.append(i)
             ranked.append(key)
         self._keep(q, matched)
         best = heapq.nlargest(limit * _OVERSAMPLE, ranked)
         scored = []
-        for tier, _, _, shorter, earlier in best:
+        for key in best:
+            tier, shorter, earlier = key[0], key[-2], key[-1]
+            close = key[1:-2] if tier != _SPREAD else key[1:4]
             i = -earlier
             text = folded[i]
             if tier == _SPREAD:
@@ -230,9 +280,9 @@ class SearchIndex:
                     at = pattern.at_word.search(text, at + 1).start()
                 positions = tuple(range(at, at + size))
                 score = fuzzy_score(text, positions, True)
-            scored.append((score, shorter, earlier, positions))
+            scored.append((score, tier, close, shorter, earlier, positions))
         scored.sort(reverse=True)
-        return [Found(-earlier, score, positions) for score, _, earlier, positions in scored[:limit]]
+        return [Found(-earlier, score, positions) for score, _, _, _, earlier, positions in scored[:limit]]
 
     def _candidates(self, q: str) -> list[int]:
         """Entries that may match `q`: those a recent query `q` extends matched, or else

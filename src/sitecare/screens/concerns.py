@@ -129,6 +129,9 @@ class ConcernsScreen(Screen):
             return
         table = self.query_one(DataTable)
         cursor = table.cursor_row
+        # The highlighted concern stays highlighted while it is listed, wherever its
+        # row now is (a search cleared puts it back among the others).
+        highlighted = self._highlighted_key()
         table.clear(columns=True)
         self._built_width = self.size.width
         today = self.app.today()
@@ -167,7 +170,8 @@ class ConcernsScreen(Screen):
                 key=str(concern.id),
             )
         if found:
-            table.move_cursor(row=min(cursor, len(found) - 1))
+            rows = {str(concern.id): row for row, concern in enumerate(found)}
+            table.move_cursor(row=rows.get(highlighted, min(cursor, len(found) - 1)))
         self._show_next()
         total = concerns.count_concerns()
         more = len(matching) - len(found)
@@ -202,13 +206,17 @@ class ConcernsScreen(Screen):
         self.apply_filters()
         table.move_cursor(row=first_new)
 
+    def _highlighted_key(self) -> str | None:
+        """The highlighted concern's row key (its id), or None."""
+        table = self.query_one(DataTable)
+        if table.row_count and table.cursor_row is not None:
+            return table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        return None
+
     @on(DataTable.RowHighlighted)
     def _show_next(self) -> None:
-        table = self.query_one(DataTable)
-        text = ""
-        if table.row_count and table.cursor_row is not None:
-            key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
-            text = getattr(self, "_next_steps", {}).get(key, "")
+        key = self._highlighted_key()
+        text = getattr(self, "_next_steps", {}).get(key, "") if key is not None else ""
         self.query_one("#concern-next", Static).update(text)
 
     @on(Input.Submitted)

@@ -227,11 +227,19 @@ KEEP_AFTER_SECONDS = 2.0
 class HomeScreen(Screen):
     CSS_PATH = "home.tcss"
     COMMANDS = {AttentionCommands}
+    # At 80 columns the footer has room for the keys below that it shows, then the
+    # app's Quit, Help and Lock, left of the palette's key (to the column: the home
+    # tests check it); the calendar export is in the help (F1) and the palette. u says
+    # what pressing it does: one of its two bindings is shown at a time (check_action).
     BINDINGS = [
         NEW_CONCERN,
-        Binding("u", "toggle_upcoming", "Show later", id="home-upcoming"),
+        Binding("u", "show_later(True)", "Show later", id="home-upcoming",
+                tooltip="Show what is due later in the list"),
+        Binding("u", "show_later(False)", "Hide later", id="home-upcoming-hide",
+                tooltip="Hide what is due later from the list"),
         Binding("i", "details", "Details", id="home-details"),
-        Binding("x", "export_calendar", "Calendar", id="home-calendar", tooltip="Export the due dates (.ics)"),
+        Binding("x", "export_calendar", "Calendar", id="home-calendar", show=False,
+                tooltip="Export the due dates (.ics)"),
     ]
 
     def __init__(self) -> None:
@@ -402,7 +410,10 @@ class HomeScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "details" and self.is_mounted:
             return True if self.selected_item() is not None else None
-        if action == "toggle_upcoming" and self.is_mounted:
+        if action == "show_later":
+            # The binding for what pressing u would do; the other is hidden.
+            if bool(parameters and parameters[0]) == self.show_upcoming:
+                return False
             return True if any(i.severity is Severity.UPCOMING for i in self.items) else None
         return True
 
@@ -441,10 +452,26 @@ class HomeScreen(Screen):
 
         self.app.push_screen(AttentionDetailScreen(item), closed)
 
+    def action_show_later(self, show: bool) -> None:
+        if show != self.show_upcoming:
+            self.action_toggle_upcoming()
+
     def action_toggle_upcoming(self) -> None:
+        """Show or hide what is due later. The rows already drawn stay drawn (what is
+        due later comes after everything else), and the highlighted item stays
+        highlighted; when it is hidden, the line offering it again is."""
+        item = self.selected_item()
         self.show_upcoming = not self.show_upcoming
-        self.limit = PAGE
         self.refresh_data()
+        options = self.query_one(OptionList)
+        if item is not None and item in self.shown:
+            at = self.shown.index(item)
+            if at >= self.limit:  # changed underneath since it was drawn
+                self.limit = (at // PAGE + 1) * PAGE
+                self._render_options()
+            options.highlighted = at
+        elif item is not None and item.severity is Severity.UPCOMING:
+            options.highlighted = options.option_count - 1
 
     def action_export_calendar(self) -> None:
         _export_calendar(self.app)
