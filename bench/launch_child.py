@@ -64,18 +64,19 @@ def sitecare(folder: str, kek_hex: str) -> None:
         # A relative CSS_PATH resolves beside the subclass's own file: point it home.
         CSS_PATH = str(Path(sys.modules[SitecareApp.__module__].__file__).parent / SitecareApp.CSS_PATH)
 
-        def on_mount(self) -> None:
-            # Textual calls SitecareApp.on_mount itself (handlers run up the class
-            # hierarchy): calling it here as well started the app twice, two switches
-            # to home and two after-open checks, in every launch measured before.
-            self._poll = self.set_interval(0.001, self._check)
+    # Reported after the refresh that follows the home list's first filling, as the
+    # minimal app reports after the refresh that follows its mount. (Polling for it
+    # every millisecond, as before, took its own share of the one thread measured.)
+    fill = HomeScreen.refresh_data
+    reported = []
 
-        def _check(self) -> None:
-            screen = self.screen
-            if isinstance(screen, HomeScreen) and screen.is_mounted and getattr(screen, "painted_once", True):
-                self._poll.stop()
-                self.call_after_refresh(report, self)
+    def fill_and_report(screen: HomeScreen) -> None:
+        fill(screen)
+        if not reported and getattr(screen, "items", None) is not None and screen.is_mounted:
+            reported.append(True)
+            screen.app.call_after_refresh(report, screen.app)
 
+    HomeScreen.refresh_data = fill_and_report
     Timed(vault).run(headless=True, size=(80, 24))
 
 

@@ -62,7 +62,7 @@ def collect_garbage_again() -> None:
 def _after_open(app: "SitecareApp") -> None:
     """After the home screen is up: collection on again; what an unlock has to tell (a
     save cut off by a crash, an unfinished draft)."""
-    from .data.concerns import draft_waiting
+    from .data.drafts import draft_waiting
 
     collect_garbage_again()
     if not app.vault.is_open:

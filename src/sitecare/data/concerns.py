@@ -65,16 +65,11 @@ from .models import (
     change,
     database,
 )
+from .drafts import DRAFT_NAME  # noqa: F401 - its home is data/drafts.py (light, for the launch)
 from .shipped import shipped_procedure_texts
 
-DRAFT_NAME = "concern"
 DRAFT_VERSION = 1
 
-
-def draft_waiting(vault) -> bool:
-    """Whether an unfinished concern draft is on disk: a look, not a decryption, so the
-    launch can skip the capture form's import when there is nothing to offer."""
-    return (vault.draft_dir / f"{DRAFT_NAME}.draft").exists()
 
 #: Site contact roles (models.CONTACT_ROLES) -> the engine's roles.
 SITE_ROLES = {

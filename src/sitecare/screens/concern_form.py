@@ -35,6 +35,7 @@ from textual.widgets import (
 from textual.widgets.selection_list import Selection
 
 from ..data import concerns
+from ..data.drafts import DRAFT_NAME
 from ..data.vault import VaultError
 from ..rules.concerns import CATEGORIES, CLIENT_TYPE_LABELS, KIND_LABELS, type_moment
 from .concern_ticks import TickBox, TickList
@@ -85,7 +86,7 @@ class DraftWriter:
         with self._lock:
             if seq <= self._written or self._closed:
                 return False
-            self.vault.write_draft(concerns.DRAFT_NAME, data)
+            self.vault.write_draft(DRAFT_NAME, data)
             self._written = seq
             return True
 
@@ -94,7 +95,7 @@ class DraftWriter:
         bring it back afterwards."""
         with self._lock:
             self._closed = True
-            self.vault.clear_draft(concerns.DRAFT_NAME)
+            self.vault.clear_draft(DRAFT_NAME)
 
 
 class ChoiceScreen(ModalScreen[str]):
@@ -558,7 +559,7 @@ class ConcernFormScreen(Screen[int | None]):
             if self._writer is not None:
                 self._writer.clear()
             else:
-                self.app.vault.clear_draft(concerns.DRAFT_NAME)
+                self.app.vault.clear_draft(DRAFT_NAME)
         except OSError as exc:
             self.notify(f"The draft file could not be removed ({exc.strerror}).", severity="warning")
 
@@ -607,7 +608,7 @@ def open_concern_form(app, site_id: int | None = None) -> None:
     draft = None
     resumed = ""
     try:
-        raw = app.vault.read_draft(concerns.DRAFT_NAME)
+        raw = app.vault.read_draft(DRAFT_NAME)
     except (VaultError, OSError) as exc:
         app.notify(
             f"The unfinished concern draft could not be read ({exc}); it is left as it is and a new form opens.",
@@ -642,7 +643,7 @@ def offer_unfinished_draft(app) -> None:
     if not app.vault.is_open or current_form(app) is not None:
         return
     try:
-        raw = app.vault.read_draft(concerns.DRAFT_NAME)
+        raw = app.vault.read_draft(DRAFT_NAME)
     except (VaultError, OSError) as exc:
         app.notify(f"An unfinished concern draft could not be read ({exc}); it is left as it is.", severity="error", timeout=20)
         return
