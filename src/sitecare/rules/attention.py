@@ -641,18 +641,41 @@ def entries_by_row(name: str, rows: Iterable[Any], today: date) -> list[list[tup
 
 def items_of(entries: Iterable[tuple], today: date, windows: Windows = Windows(),
              now: datetime | None = None) -> list[AttentionItem]:
-    """The items of some entries (entries_by_row) on `today` at the moment `now`."""
+    """The items of some entries (entries_by_row) on `today` at the moment `now`: each
+    entry's severity as severity_for gives it (or overdue once a deadline counted in
+    hours has passed), on the entry's fields. Written out in one loop, as _item is:
+    an opening makes every item of the list this way."""
     moment = now if now is not None else datetime.combine(today, datetime.min.time())
-    overdue = Severity.OVERDUE
+    overdue, due_soon, upcoming = Severity.OVERDUE, Severity.DUE_SOON, Severity.UPCOMING
+    window_of: dict[Kind, int] = {}
+    new_item = _new_object
     items = []
     for entry in entries:
-        kind, subject, due, action, ref, detail = entry[:6]
-        due_at = entry[6] if len(entry) > 6 else None
+        if len(entry) == 6:
+            kind, subject, due, action, ref, detail = entry
+            due_at = None
+        else:
+            kind, subject, due, action, ref, detail, due_at = entry
         if due_at is not None and moment > due_at:
             severity = overdue
+        elif due < today:
+            severity = overdue
         else:
-            severity = severity_for(due, today, windows.for_kind(kind))
-        items.append(_item(kind, subject, due, severity, action, ref, detail, due_at))
+            window = window_of.get(kind)
+            if window is None:
+                window = window_of[kind] = windows.for_kind(kind)
+            severity = due_soon if (due - today).days <= window else upcoming
+        item = new_item(AttentionItem)
+        fields = item.__dict__
+        fields["kind"] = kind
+        fields["subject"] = subject
+        fields["due"] = due
+        fields["severity"] = severity
+        fields["action"] = action
+        fields["ref"] = ref
+        fields["detail"] = detail
+        fields["due_at"] = due_at
+        items.append(item)
     return items
 
 
