@@ -231,7 +231,7 @@ _RecordRef = rules.RecordRef
 
 def _ref(table: str, id_: int) -> rules.RecordRef:
     # RecordRef(...) without the frozen dataclass's guarded setattr per field, as
-    # rules.attention._item makes items: the same object, the same fields.
+    # rules.attention.items_of makes items: the same object, the same fields.
     ref = _new_object(_RecordRef)
     fields = ref.__dict__
     fields["table"] = table

@@ -639,12 +639,18 @@ def entries_by_row(name: str, rows: Iterable[Any], today: date) -> list[list[tup
     return [source(row, today) for row in rows]
 
 
+_new_object = object.__new__
+
+
 def items_of(entries: Iterable[tuple], today: date, windows: Windows = Windows(),
              now: datetime | None = None) -> list[AttentionItem]:
     """The items of some entries (entries_by_row) on `today` at the moment `now`: each
     entry's severity as severity_for gives it (or overdue once a deadline counted in
-    hours has passed), on the entry's fields. Written out in one loop, as _item is:
-    an opening makes every item of the list this way."""
+    hours has passed), on the entry's fields. Written out in one loop: an opening makes
+    every item of the list this way. Each item is made without the frozen dataclass's
+    __init__ (a guarded setattr per field: half the cost of making an item): the same
+    object, the same fields in the same order in its __dict__
+    (tests/rules/test_attention_merge.py checks)."""
     moment = now if now is not None else datetime.combine(today, datetime.min.time())
     overdue, due_soon, upcoming = Severity.OVERDUE, Severity.DUE_SOON, Severity.UPCOMING
     window_of: dict[Kind, int] = {}
@@ -694,25 +700,6 @@ def entries_last_until(name: str, row: Any, today: date, entries: list[tuple], d
     return today + timedelta(days=days + 1)
 
 
-_new_object = object.__new__
-
-
-def _item(kind: Kind, subject: str, due: date, severity: Severity, action: str, ref: RecordRef, detail: str,
-          due_at: datetime | None) -> AttentionItem:
-    """AttentionItem(...) without the frozen dataclass's __init__ (a guarded setattr per
-    field: half the cost of making an item). The same object: the same fields, in the
-    same order, in its __dict__ (tests/rules/test_attention_merge.py checks)."""
-    item = _new_object(AttentionItem)
-    fields = item.__dict__
-    fields["kind"] = kind
-    fields["subject"] = subject
-    fields["due"] = due
-    fields["severity"] = severity
-    fields["action"] = action
-    fields["ref"] = ref
-    fields["detail"] = detail
-    fields["due_at"] = due_at
-    return item
 
 
 def merge(parts: Iterable[Sequence[AttentionItem]]) -> list[AttentionItem]:
