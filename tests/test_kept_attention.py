@@ -253,19 +253,25 @@ def test_sources_not_day_dependent_give_the_same_entries_every_day(demo):
     assert changed & rules.DAY_DEPENDENT  # and the test can tell
 
 
-def test_entries_last_until_is_the_first_day_the_rule_answers_otherwise():
+def test_a_schedule_says_what_the_rules_say_on_each_day_it_holds_for():
+    from sitecare.data.attention_cache import extended
+    from sitecare.data.attention_inputs import Piece
+
     record = rules.TrainingRecordInput(1, date(2024, 1, 10), date(2027, 1, 10))
     training = rules.TrainingInput("prevent", "Prevent", (record,), ())
+    piece = Piece(("Prevent", 1), {"training": (training,), "requirements": ()})
     on = date(2027, 1, 5)
-    entries = rules.entries_by_row("training", [training], on)[0]
+    first = kept_attention.KeptPiece.made(piece.order, (), on, rules.entries_by_row("training", [training], on)[0],
+                                          on + timedelta(days=1))
+    week = extended(first, piece, ("training", "requirements"), 7)
+    assert week.until == on + timedelta(days=8)
     # Expires 10 January: "before it expires" through the 10th, "it has expired" from the 11th.
-    assert rules.entries_last_until("training", training, on, entries, 30) == date(2027, 1, 11)
-    assert rules.entries_last_until("training", training, on, entries, 6) == date(2027, 1, 11)
-    assert rules.entries_last_until("training", training, on, entries, 5) == date(2027, 1, 11)
-    assert rules.entries_last_until("training", training, on, entries, 4) == date(2027, 1, 10)
-    outcome = rules.OutcomeInput(1, "C-1", "", date(2026, 1, 1), 10)
-    assert rules.entries_last_until("outcomes", outcome, on, rules.entries_by_row("outcomes", [outcome], on)[0],
-                                    30) == on + timedelta(days=31)
+    assert [date.fromordinal(d) for d in week.firsts] == [on, date(2027, 1, 11)]
+    for ahead in range(8):
+        day = on + timedelta(days=ahead)
+        assert week.entries_on(day) == rules.entries_by_row("training", [training], day)[0]
+    ending = Piece(piece.order, piece.rows, until=on + timedelta(days=3))  # its inputs change then
+    assert extended(first, ending, ("training", "requirements"), 7).until == on + timedelta(days=3)
 
 
 # ------------------------------------------------------------------------ the home screen

@@ -3,8 +3,12 @@ change touched is read and worked out again (issue 7).
 
 The list is made of groups of inputs (data/attention_inputs.py GROUPS), each read in
 pieces: one per kind of training, per site (policies, contacts), per open concern, or
-one for the whole group. What is kept, per group: each piece's inputs and each piece's
-items; and the merged list.
+one for the whole group. What is kept, per group: each piece's inputs (when read in
+this session), its entries (rules.entries_by_row: what is due, before any severity)
+with the days they hold for, and its items; and the merged list with each item's sort
+key beside it. A group starts from what the vault keeps (data/kept_attention.py) when
+it can, and keep() writes back what changed (plan_keep, KeepPlan.make_ready in a
+worker, apply_keep).
 
 When to read again (data/changes.py counts every row written, by any path, per
 table; an UPDATE only when a column in READS differs):
@@ -13,14 +17,16 @@ table; an UPDATE only when a column in READS differs):
   `via`, the pieces that depend on the changed rows (a site: its concerns); to any
   other of its tables, the whole group; a concern whose procedure is resolved from the
   same rows as before reuses its steps (a memo by everything they are resolved from);
-- a new day re-reads everything (some inputs depend on the day);
-- items are worked out again for new inputs, a new day, new warning windows (the
-  settings table), or a moment that changes a deadline counted in hours
+- a new day re-reads the pieces whose entries do not hold that day: those of the
+  sources in rules.DAY_DEPENDENT not yet asked about it, and those whose inputs change
+  on it (Piece.until);
+- items are worked out again, from the entries, for a new day, new warning windows
+  (the settings table), or a moment that changes a deadline counted in hours
   (rules.severity_span);
-- the merged list is remade when a whole group changed; a piece's new items replace
-  its old ones in the kept list (a stable sort puts them there: items of different
-  pieces never sort equal but for one case, two sites with the same name whose
-  policy items are due the same day, and then the list is remade).
+- the merged list is remade when a whole group changed; otherwise a piece's new items
+  replace its old ones where a stable sort of the whole list puts them (_splice_keyed:
+  items of different pieces never sort equal but for one case, two sites with the same
+  name whose policy items are due the same day, and then the list is remade).
 
 A cache belongs to one database connection and never outlives it: binding the
 database to another connection (another vault, the vault unlocked again) or to none

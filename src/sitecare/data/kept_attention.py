@@ -16,8 +16,9 @@ Why it cannot go stale:
   outlive the disposal here either. An UPDATE counts only when a column the list
   reads differs.
 - Entries of the sources in rules.attention.DAY_DEPENDENT hold only for the days their
-  rules were asked about (entries_last_until); the others' hold for every day from the
-  one they were made on. A clock set back before that day reads the piece again.
+  rules were asked about, day by day (attention_cache.extended: a schedule of what they
+  say on each of the next seven days); the others' hold for every day from the one
+  they were made on. A clock set back before that day reads the piece again.
 - Every group is kept with the fingerprint of the code that made it (its rules, the
   readers, the shipped procedures and the trigger text): another sitecare reads the
   group again rather than trust it, and a missing trigger disowns everything kept.

@@ -105,7 +105,6 @@ __all__ = [
     "items_by_row",
     "items_of",
     "entries_by_row",
-    "entries_last_until",
     "DAY_DEPENDENT",
     "SOURCE_FIELDS",
     "contact_confirmation_due",
@@ -683,21 +682,6 @@ def items_of(entries: Iterable[tuple], today: date, windows: Windows = Windows()
         fields["due_at"] = due_at
         items.append(item)
     return items
-
-
-def entries_last_until(name: str, row: Any, today: date, entries: list[tuple], days: int) -> date:
-    """The first day after `today`, at most `days` ahead, on which `row` gives other
-    entries than `entries` (its entries on `today`); or the day after those `days` when
-    it gives the same on each of them. Asked of the source itself, day by day, so no
-    second statement of when each rule's answer changes can drift from the rule."""
-    source = _SOURCE[name]
-    if name not in DAY_DEPENDENT:
-        return today + timedelta(days=days + 1)
-    for ahead in range(1, days + 1):
-        day = today + timedelta(days=ahead)
-        if source(row, day) != entries:
-            return day
-    return today + timedelta(days=days + 1)
 
 
 
