@@ -100,6 +100,31 @@ async def test_a_save_cut_off_by_a_crash_is_reported_at_unlock(vault_dir, templa
         assert [s.name for s in Site.select()] == ["Alder House"]
 
 
+async def test_unlocking_folds_the_journal_in_after_home_is_shown(vault_dir, template_kek):
+    vault = reopen(vault_dir, template_kek)
+    models.clear_commit_listeners()
+    models.on_commit(vault.save)
+    for name in ("Alder House", "Birch House"):
+        with change():
+            Site.create(name=name, kind="school")
+    assert vault.last_save == "append"
+    vault.close()
+    raw = (vault_dir / "sitecare.vault").read_bytes()
+    assert len(journal_records(raw)) == 2
+
+    app = SitecareApp(Vault(vault_dir))
+    async with app.run_test(size=SIZE) as pilot:
+        app.screen.query_one("#passphrase", Input).value = PASSPHRASE
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert not app.vault.tidy_due  # asked for once home was up, and written by the save worker
+        after = (vault_dir / "sitecare.vault").read_bytes()
+        assert journal_records(after) == []
+        assert app.vault.backups()[0].read_bytes() == raw
+        assert [s.name for s in Site.select()] == ["Alder House", "Birch House"]
+
+
 async def test_lock_hides_everything_and_unlock_returns(vault_dir):
     app = SitecareApp(Vault(vault_dir))
     async with app.run_test(size=SIZE) as pilot:

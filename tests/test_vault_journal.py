@@ -198,6 +198,46 @@ def test_the_journal_never_passes_a_quarter_of_the_image(open_vault, monkeypatch
 # -- cut off, damaged, reordered, spliced --------------------------------------------------
 
 
+def test_the_app_leaves_the_tidy_up_to_the_next_save(open_vault, template_kek):
+    # The unlock screen opens with tidy_later: the full save that folds the journal in
+    # is written by the next save (the app's save worker), not before home appears.
+    raw = three_appends(open_vault)
+    generation = open_vault.generation
+    folder = open_vault.folder
+    open_vault.close()
+    again = Vault(folder)
+    again.open_with_key(template_kek, tidy_later=True)
+    try:
+        assert again.tidy_due
+        assert again.path.read_bytes() == raw  # nothing written at open
+        models.clear_commit_listeners()
+        models.on_commit(again.save)
+        add_site("after the unlock")  # whichever save comes next is the full one
+        assert again.last_save != "append"
+        after = again.path.read_bytes()
+        assert journal_records(after) == []
+        assert parse_header(after).generation == generation + 1
+        assert again.backups()[0].read_bytes() == raw
+    finally:
+        models.clear_commit_listeners()
+        again.close()
+
+
+def test_a_torn_tail_is_tidied_at_open_even_when_the_app_would_leave_it(open_vault, template_kek):
+    raw = three_appends(open_vault)
+    last = journal_records(raw)[-1]
+    folder = open_vault.folder
+    open_vault.close()
+    (folder / "sitecare.vault").write_bytes(raw[: last.offset + 3000])
+    again = Vault(folder)
+    again.open_with_key(template_kek, tidy_later=True)
+    try:
+        assert not again.tidy_due
+        assert journal_records(again.path.read_bytes()) == []  # written whole at open, as before
+    finally:
+        again.close()
+
+
 def test_a_torn_last_record_is_dropped(open_vault, template_kek):
     raw = three_appends(open_vault)
     last = journal_records(raw)[-1]

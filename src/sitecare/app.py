@@ -74,6 +74,11 @@ def _after_open(app: "SitecareApp") -> None:
             "vault: check the record you were working on and enter it again if it is missing.",
             severity="warning", timeout=30,
         )
+    if app.vault.tidy_due:
+        # The full save an open with journal records calls for, written by the save
+        # worker rather than before the home screen could appear (Vault.open_with_key).
+        app.vault.tidy_due = False
+        app.request_save()
     if draft_waiting(app.vault):
         concern_form.offer_unfinished_draft(app)
 

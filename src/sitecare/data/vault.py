@@ -606,6 +606,9 @@ class Vault:
         #: True when the last open dropped a journal record that failed at the end of the
         #: file: a save cut off mid-write (or, indistinguishably, a damaged last record).
         self.cut_off_save = False
+        #: A writable open that left the journal's tidy-up (a full save) to the next save
+        #: (open_with_key's tidy_later): the app asks for it once its home screen is up.
+        self.tidy_due = False
         self._forget_file()
 
     def _forget_file(self) -> None:
@@ -763,8 +766,14 @@ class Vault:
         kek = derive_key(passphrase, header.salt, header.kdf)
         return self.open_with_key(kek, readonly=readonly)
 
-    def open_with_key(self, kek: bytes, readonly: bool = False) -> list[int]:
+    def open_with_key(self, kek: bytes, readonly: bool = False, tidy_later: bool = False) -> list[int]:
+        """Open with the derived key. A writable open starts a file whose journal has
+        records afresh (a full save); with `tidy_later` that full save is left to the
+        next save (the app's save worker, off the thread that draws the screen: 0.1 s on
+        the large vault, 0.6 s on the extreme one) when nothing else calls for it now: a
+        cut-off record, an old format, a second name or a schema upgrade still do."""
         self.readonly = readonly
+        self.tidy_due = False
         if not readonly and self._lock_fd is None:
             self.acquire_lock()
         try:
@@ -776,12 +785,17 @@ class Vault:
             if not readonly:
                 self._adopt(opened, kek)
             compact = not readonly and self._needs_compaction(opened)
+            opened_records = (opened.records, opened.torn, opened.header.version)
             del opened
             # Read-only opens are upgraded in memory too, so queries see the current schema.
             upgraded = migrations.upgrade()
             if not readonly:
                 self._finish_passphrase_change()
-                if compact:
+                if compact and tidy_later and not upgraded and self._only_records(opened_records):
+                    with self._write_lock:
+                        self._need_full = True  # whichever save comes next writes the whole file
+                    self.tidy_due = True
+                elif compact:
                     self._compact_on_open(required=bool(upgraded))
                 elif upgraded:
                     self.save()
@@ -824,6 +838,16 @@ class Vault:
             return self.path.stat().st_nlink != 1
         except OSError:
             return False
+
+    def _only_records(self, opened: tuple[int, bool, int]) -> bool:
+        """Whether journal records are all that make a full save due (see
+        _needs_compaction): appending after them stays valid until it is written."""
+        records, torn, version = opened
+        try:
+            single = self.path.stat().st_nlink == 1
+        except OSError:
+            return False
+        return bool(records) and not torn and version == FORMAT_VERSION and single
 
     def _compact_on_open(self, required: bool) -> None:
         try:

@@ -140,7 +140,7 @@ class UnlockScreen(Screen[bool]):
             self.show_error(damaged_advice(self.vault, str(message.error)))
             return
         try:
-            self.vault.open_with_key(message.kek, readonly=self._readonly)
+            self.vault.open_with_key(message.kek, readonly=self._readonly, tidy_later=True)
         except WrongPassphraseError as exc:
             self._busy(False)
             passphrase = self.query_one("#passphrase", Input)
