@@ -79,6 +79,10 @@ def _narrow(span: Span, items: Sequence[rules.AttentionItem], now: datetime) -> 
     return lo, hi
 
 
+_new_object = object.__new__
+_NO_ROWS: dict[str, tuple] = {}  # shared by every piece kept from the vault: never written to
+
+
 class _KeptGroup:
     """One group's pieces, their entries and their items."""
 
@@ -113,7 +117,13 @@ class _KeptGroup:
     def put_kept(self, key: Any, kept: KeptPiece) -> None:
         """A piece as the vault kept it: no rows, its entries ready. What it depends on
         is noted when first asked (depending_on): an opening may never need it."""
-        self.pieces[key] = Piece(kept.order, {}, kept.depends)
+        piece = _new_object(Piece)  # Piece(kept.order, {}, kept.depends), without its guarded setattrs
+        fields = piece.__dict__
+        fields["order"] = kept.order
+        fields["rows"] = _NO_ROWS
+        fields["depends"] = kept.depends
+        fields["until"] = None
+        self.pieces[key] = piece
         self.kept[key] = kept
         self._undepended.append(key)
 

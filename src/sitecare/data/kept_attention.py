@@ -230,21 +230,25 @@ _new_object = object.__new__
 _RecordRef = rules.RecordRef
 
 
-def _ref(table: str, id_: int) -> rules.RecordRef:
-    # RecordRef(...) without the frozen dataclass's guarded setattr per field, as
-    # rules.attention.items_of makes items: the same object, the same fields.
-    ref = _new_object(_RecordRef)
-    fields = ref.__dict__
-    fields["table"] = table
-    fields["id"] = id_
-    return ref
-
-
 def _entries(stored: list) -> list[tuple]:
+    # Each RecordRef made without the frozen dataclass's guarded setattr per field, as
+    # rules.attention.items_of makes items: the same object, the same fields. Written
+    # out in one loop: an opening decodes every entry of the list this way.
+    kinds, days, new_ref, ref_class = _KINDS, _DAYS, _new_object, _RecordRef
     found = []
+    append = found.append
     for kind, subject, due, action, table, id_, detail, due_at in stored:
-        entry = (_KINDS[kind], subject, _day(due), action, _ref(table, id_), detail)
-        found.append(entry if due_at is None else (*entry, _moment(due_at)))
+        day = days.get(due)
+        if day is None:
+            day = _day(due)
+        ref = new_ref(ref_class)
+        fields = ref.__dict__
+        fields["table"] = table
+        fields["id"] = id_
+        if due_at is None:
+            append((kinds[kind], subject, day, action, ref, detail))
+        else:
+            append((kinds[kind], subject, day, action, ref, detail, _moment(due_at)))
     return found
 
 
