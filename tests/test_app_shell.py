@@ -125,6 +125,30 @@ async def test_unlocking_folds_the_journal_in_after_home_is_shown(vault_dir, tem
         assert [s.name for s in Site.select()] == ["Alder House", "Birch House"]
 
 
+async def test_a_second_sitecare_opens_read_only_from_the_keyboard(vault_dir):
+    holder = Vault(vault_dir)
+    holder.acquire_lock()  # another sitecare has the vault open
+    try:
+        app = SitecareApp(Vault(vault_dir))
+        async with app.run_test(size=SIZE) as pilot:
+            app.screen.query_one("#passphrase", Input).value = PASSPHRASE
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert isinstance(app.screen, UnlockScreen)
+            assert "open this one read-only" in message(app, "#unlock-message")
+            for _ in range(3):
+                if app.focused is not None and app.focused.id == "readonly":
+                    break
+                await pilot.press("tab")
+            assert app.focused is not None and app.focused.id == "readonly"
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert isinstance(app.screen, HomeScreen)
+            assert app.vault.readonly
+    finally:
+        holder.release_lock()
+
+
 async def test_lock_hides_everything_and_unlock_returns(vault_dir):
     app = SitecareApp(Vault(vault_dir))
     async with app.run_test(size=SIZE) as pilot:

@@ -221,7 +221,10 @@ class SitecareApp(App[int]):
             self.pop_screen()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("quit", "help"):
+        # Moving between the unlock screen's fields and buttons reads nothing: without
+        # it, "Open read-only" (shown when another sitecare has the vault) could not be
+        # reached from the keyboard.
+        if action in ("quit", "help", "focus_next", "focus_previous"):
             return True
         # Nothing that reads records works while the vault is locked.
         if not self.vault.is_open:
