@@ -338,3 +338,48 @@ def test_a_plan_for_a_list_no_longer_open_writes_nothing(demo):
     attention_cache.drop_cache()  # locked, say
     assert not apply_keep(plan)
     assert _kept_rows() == 0
+
+
+# ------------------------------------------------------------------------ saving, and backups
+
+
+def test_an_opening_where_nothing_changed_saves_nothing(demo):
+    # Each save a writable open finds in the journal costs a backup at its tidy-up, so
+    # an opening that only refreshes the kept list must not save on its own. Here a
+    # contact comes into post tomorrow: that site's piece is read again then.
+    site = Site.select().where(Site.archived == False).first()  # noqa: E712
+    with change():
+        Contact.create(site=site, role="deputy_dsl", name="Starting Soon", phone="01632 960998",
+                       from_date=TODAY + timedelta(days=1))
+    assert keep_attention(NOW)
+    kept = demo
+    before = kept.path.read_bytes()
+    for days in (0, 1, 2):
+        _, work = opened(NOW + timedelta(days=days))
+        written = keep_attention(NOW + timedelta(days=days))
+        assert written is (days == 1), days  # the piece read again, written ...
+        assert kept.path.read_bytes() == before, days  # ... but not saved on its own
+    with change():  # the next change's save takes what was kept along
+        Site.update(visit_notes="Sign in at the office").where(Site.id == Site.select().first().id).execute()
+    assert kept.path.read_bytes() != before
+
+
+def test_a_list_found_stale_is_saved_at_once(kept):
+    kept.save()
+    before = kept.path.read_bytes()
+    _, work = opened(NOW + timedelta(days=9))  # the week the rules were asked about is over
+    assert read_again(work)
+    assert keep_attention(NOW + timedelta(days=9))
+    assert kept.path.read_bytes() != before
+
+
+def test_a_piece_whose_inputs_end_soon_is_not_written_again_at_every_opening(demo):
+    site = Site.select().where(Site.archived == False).first()  # noqa: E712
+    with change():
+        Contact.create(site=site, role="deputy_dsl", name="Leaving Soon", phone="01632 960999",
+                       from_date=TODAY - timedelta(days=30), to_date=TODAY + timedelta(days=2))
+    assert keep_attention(NOW)
+    from sitecare.data.attention_inputs import plan_keep
+
+    opened()
+    assert plan_keep(NOW) is None  # nothing to write: asking its rules again gains no day

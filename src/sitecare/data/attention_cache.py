@@ -61,6 +61,8 @@ KEEP_DAYS = 7
 #: on the extreme vault a quarter of a group took 0.6 s.
 REFRESH_AHEAD = 3
 REFRESH_AT_MOST = 250
+#: The share of kept pieces found stale at an opening for which keep() saves at once.
+STALE_WORTH_A_SAVE = 0.1
 
 
 def _within(now: datetime, span: Span) -> bool:
@@ -322,6 +324,10 @@ class AttentionCache:
         #: what it keeps, read once, each group taken out as it is used.
         self.use_kept = True
         self._in_vault: dict | None = None
+        #: Pieces taken from the vault, and read again because they had gone stale,
+        #: at this connection's first list (see apply_keep).
+        self._kept_at_open = 0
+        self._stale_at_open = 0
 
     def windows(self) -> rules.Windows:
         version = self.changes.version("setting")
@@ -434,6 +440,8 @@ class AttentionCache:
                 stale.add(key)
         self._kept[group.name] = kept
         self.recomputed[f"{group.name} kept"] += 1
+        self._kept_at_open += len(kept.pieces)
+        self._stale_at_open += len(stale)
         if stale:
             self._read_again(group, kept, stale, reader)
         return kept
@@ -476,6 +484,8 @@ class AttentionCache:
                 piece = fresh.get(key)
                 if piece is None or piece.order != kept.pieces[key].order:
                     continue  # not what was kept: the next list reads it (its key is noted stale)
+                if piece.until is not None and piece.until <= kept.kept[key].until:
+                    continue  # its inputs change first: asking the rules again gains no day
                 entries = [entry for name in group.fields
                            for found in rules.entries_by_row(name, piece.rows.get(name, ()), today) for entry in found]
                 if entries != kept.kept[key].entries_on(today):
@@ -488,7 +498,7 @@ class AttentionCache:
 
     def apply_keep(self, plan: KeepPlan) -> bool:
         """Write what `plan` made ready, for the pieces still as planned; returns
-        whether anything was written (and so saved)."""
+        whether anything was written (saved at once, or with the next change)."""
         if attention_cache() is not self:
             return False  # locked, or another vault: nothing of it is this list's now
         writes = {}
@@ -508,7 +518,16 @@ class AttentionCache:
                     kept.kept[key] = new
             writes[name] = (whole, [(key, new, body) for key, _, new, body in current])
             kept.unkept = set() if whole else kept.unkept - {key for key, *_ in current}
-        kept_attention.write(writes)
+        # A write worth a save of its own: a group written whole (the first time, or
+        # another sitecare's list replaced), or a list found a tenth stale at this
+        # opening. Anything smaller rides along with the next save of a change: every
+        # save made at a writable open's tidy-up moves the oldest backup out, and an
+        # opening where nothing was changed should not cost a backup.
+        stale = self._stale_at_open >= STALE_WORTH_A_SAVE * max(self._kept_at_open, 1)
+        save = any(whole for whole, _ in writes.values()) or stale
+        kept_attention.write(writes, save=save)
+        if save:
+            self._stale_at_open = 0
         return bool(writes)
 
     def _forget_seen(self) -> None:

@@ -30,6 +30,7 @@ Why it cannot go stale:
 from __future__ import annotations
 
 import hashlib
+from contextlib import nullcontext
 from bisect import bisect_right
 import json
 from datetime import date, datetime
@@ -39,7 +40,7 @@ from typing import Any, Iterable, Mapping
 
 from ..rules import attention as rules
 from .attention_inputs import GROUPS, KEYS, READS
-from .models import change, database
+from .models import change, database, suspended_commit_hooks
 
 #: The whole-group key (a group read in one piece; actions of no concern) as stored.
 NO_KEY = -1
@@ -273,12 +274,20 @@ def body(piece: KeptPiece) -> str:
 # ------------------------------------------------------------------------------ writing
 
 
-def write(groups: Mapping[str, tuple[bool, list[tuple[Any, KeptPiece | None, str | None]]]]) -> None:
+def write(groups: Mapping[str, tuple[bool, list[tuple[Any, KeptPiece | None, str | None]]]], save: bool = True
+          ) -> None:
     """Write, per group, (whether the whole group, [(key, its piece as kept or None
-    when gone, the piece's body())]). One transaction, so one save; the triggers are
-    put in place first (and every kept row dropped) when they are not this sitecare's."""
+    when gone, the piece's body())]). One transaction: saved at once with `save`, else
+    with the next save of a change (it is in the database from now on). The triggers
+    are put in place first (and every kept row dropped) when they are not this
+    sitecare's."""
     if not groups:
         return
+    with (nullcontext() if save else suspended_commit_hooks()):
+        _write(groups)
+
+
+def _write(groups: Mapping[str, tuple[bool, list[tuple[Any, KeptPiece | None, str | None]]]]) -> None:
     fingerprint = made_by()
     with change():
         if not _has_tables() or not _triggers_in_place() or database.execute_sql(
