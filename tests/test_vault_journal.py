@@ -198,6 +198,26 @@ def test_the_journal_never_passes_a_quarter_of_the_image(open_vault, monkeypatch
 # -- cut off, damaged, reordered, spliced --------------------------------------------------
 
 
+def test_an_opening_that_changes_nothing_writes_nothing(open_vault, template_kek):
+    # A writable open used to bump SQLite's change counter (the schema check ran a
+    # write transaction): every session then saved a record, and every other opening
+    # a full save that moved the oldest backup out.
+    add_site("Journal Alpha")
+    open_vault.save(full=True)
+    folder = open_vault.folder
+    open_vault.close()
+    raw = (folder / "sitecare.vault").read_bytes()
+    for _ in range(3):
+        again = reopen(folder, template_kek)
+        try:
+            assert again.serialize()[1] == decrypt_bytes(raw, template_kek)[2]
+            again.save()
+            assert again.last_save == "none"
+        finally:
+            again.close()
+        assert (folder / "sitecare.vault").read_bytes() == raw
+
+
 def test_the_app_leaves_the_tidy_up_to_the_next_save(open_vault, template_kek):
     # The unlock screen opens with tidy_later: the full save that folds the journal in
     # is written by the next save (the app's save worker), not before home appears.

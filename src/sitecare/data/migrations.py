@@ -56,6 +56,14 @@ def _v2_to_v3(db: Database) -> None:
 UPGRADES: dict[int, Callable[[Database], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
+def _in_place() -> bool:
+    """Whether every trigger and index the upgrade makes is already there."""
+    names = [sql.split(" IF NOT EXISTS ", 1)[1].split()[0] for sql in _APPEND_ONLY_TRIGGERS + _INDEXES]
+    found = {name for name, in database.execute_sql(
+        f"SELECT name FROM sqlite_master WHERE name IN ({', '.join('?' * len(names))})", names).fetchall()}
+    return found == set(names)
+
+
 def schema_version(db: Database | None = None) -> int:
     db = db or database
     return db.execute_sql("PRAGMA user_version").fetchone()[0]
@@ -77,6 +85,12 @@ def upgrade() -> list[int]:
             f"This vault was written by a newer sitecare (schema {version}, this one knows "
             f"{SCHEMA_VERSION}): update sitecare to open it."
         )
+    if version == SCHEMA_VERSION and _in_place():
+        # Nothing to do, so nothing written: even a no-op write transaction bumps
+        # SQLite's change counter, and a changed image is saved at the next save, so
+        # every opening made a journal record and every other one a full save that moved
+        # the oldest backup out.
+        return []
     passed = []
     with database.atomic():
         while version < SCHEMA_VERSION:
