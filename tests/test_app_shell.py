@@ -76,8 +76,9 @@ async def test_wrong_passphrase_then_right_one(vault_dir):
         assert app.vault.is_open
 
 
-async def test_a_save_cut_off_by_a_crash_is_reported_at_unlock(vault_dir, template_kek):
-    vault = reopen(vault_dir, template_kek)
+def two_appends(vault_dir, kek) -> bytes:
+    """Two sites, each saved as a journal record; the vault closed. Returns the file."""
+    vault = reopen(vault_dir, kek)
     models.clear_commit_listeners()
     models.on_commit(vault.save)
     for name in ("Alder House", "Birch House"):
@@ -85,7 +86,11 @@ async def test_a_save_cut_off_by_a_crash_is_reported_at_unlock(vault_dir, templa
             Site.create(name=name, kind="school")
     assert vault.last_save == "append"
     vault.close()
-    raw = (vault_dir / "sitecare.vault").read_bytes()
+    return (vault_dir / "sitecare.vault").read_bytes()
+
+
+async def test_a_save_cut_off_by_a_crash_is_reported_at_unlock(vault_dir, template_kek):
+    raw = two_appends(vault_dir, template_kek)
     last = journal_records(raw)[-1]
     (vault_dir / "sitecare.vault").write_bytes(raw[: last.offset + 100])  # killed mid-append
 
@@ -101,15 +106,7 @@ async def test_a_save_cut_off_by_a_crash_is_reported_at_unlock(vault_dir, templa
 
 
 async def test_unlocking_folds_the_journal_in_after_home_is_shown(vault_dir, template_kek):
-    vault = reopen(vault_dir, template_kek)
-    models.clear_commit_listeners()
-    models.on_commit(vault.save)
-    for name in ("Alder House", "Birch House"):
-        with change():
-            Site.create(name=name, kind="school")
-    assert vault.last_save == "append"
-    vault.close()
-    raw = (vault_dir / "sitecare.vault").read_bytes()
+    raw = two_appends(vault_dir, template_kek)
     assert len(journal_records(raw)) == 2
 
     app = SitecareApp(Vault(vault_dir))
