@@ -333,3 +333,42 @@ async def test_ctrl_q_asks_when_a_form_has_unsaved_typing(vault_dir, template_ke
         await pilot.click("#yes")
         await pilot.pause()
         assert not app.is_running
+
+
+def test_the_unlock_screen_comes_before_the_home_screen_is_imported():
+    """The home screen's modules (its list's rules and readers) are imported while the
+    key is derived, so the unlock screen is not kept waiting for them."""
+    import subprocess
+    import sys
+
+    probe = "import sys, sitecare.cli, sitecare.app; print('sitecare.screens.home' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+
+
+async def test_home_is_made_ready_while_the_passphrase_is_tried(vault_dir, monkeypatch):
+    import time
+
+    import sitecare.app as app_module
+    from sitecare.data import vault as vault_mod
+
+    imports: list[str] = []
+    real_import = app_module.import_module
+    monkeypatch.setattr(app_module, "import_module", lambda name, *a: imports.append(name) or real_import(name, *a))
+    during_derivation = []
+    derive = vault_mod.derive_key
+
+    def derive_slowly(*args):
+        key = derive(*args)
+        time.sleep(0.3)  # a slow machine's derivation: the app's thread is free meanwhile
+        during_derivation.extend(imports)
+        return key
+
+    monkeypatch.setattr(vault_mod, "derive_key", derive_slowly)
+    app = SitecareApp(Vault(vault_dir))
+    async with app.run_test(size=SIZE) as pilot:
+        app.screen.query_one("#passphrase", Input).value = PASSPHRASE
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert during_derivation == ["sitecare.screens.home"]
+        assert isinstance(app.screen, HomeScreen)

@@ -577,3 +577,51 @@ def test_the_allocator_is_tuned_once_at_the_first_save(open_vault, monkeypatch):
     open_vault.save()
     open_vault.save()
     assert calls == [(-3, 1 << 30), (-1, 1 << 30)]
+
+
+def test_the_slow_half_of_opening_can_run_on_another_thread(vault_dir, template_kek):
+    """The unlock screen reads, decrypts and checks the database in its worker
+    (prepare_open) and binds it on the app's thread (finish_open)."""
+    import threading
+
+    first = Vault(vault_dir)
+    first.open_with_key(template_kek)
+    add_site("Alder House")
+    first.save()
+    first.close()
+
+    vault = Vault(vault_dir)
+    prepared = []
+    worker = threading.Thread(target=lambda: prepared.append(vault.prepare_open(template_kek)))
+    worker.start()
+    worker.join()
+    assert not vault.is_open  # nothing is seen until it is bound
+    vault.finish_open(prepared[0])
+    assert site_names() == ["Alder House"]
+    add_site("Birch House")  # peewee works on the connection made on the other thread
+    vault.save()
+    vault.close()
+    again = reopen(vault_dir, template_kek)
+    assert site_names() == ["Alder House", "Birch House"]
+    again.close()
+
+
+def test_a_wrong_key_in_the_slow_half_leaves_the_vault_closed_and_unlocked(vault_dir, template_kek):
+    vault = Vault(vault_dir)
+    with pytest.raises(WrongPassphraseError):
+        vault.prepare_open(bytes(32))
+    assert not vault.is_open
+    # The lock taken for the attempt was let go: another opening can take it.
+    other = Vault(vault_dir)
+    other.open_with_key(template_kek)
+    other.close()
+
+
+def test_a_closed_database_is_not_silently_replaced_by_an_empty_one(open_vault):
+    """An in-memory database exists only in its connection: peewee reconnecting after
+    a close must be an error, not a fresh empty database."""
+    add_site("Alder House")
+    db = models.database.obj
+    db.close()
+    with pytest.raises(vault_mod.VaultError, match="closed"):
+        db.connect()

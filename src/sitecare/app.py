@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sys
 import traceback
 from dataclasses import dataclass
 from importlib import import_module
@@ -19,11 +20,11 @@ from textual.screen import Screen
 from .data import models
 from .data.settings import get_setting
 from .data.vault import ReadOnlyError, Vault, VaultError
-from .screens.home import HomeScreen
-from .screens.unlock import CreateVaultScreen, UnlockScreen
+from .screens.unlock import CreateVaultScreen, Unlocking, UnlockScreen
 
-
-_HOME_CSS = (Path(__file__).parent / "screens" / HomeScreen.CSS_PATH).resolve()
+# Read with the app's styles (see SitecareApp.__init__); the screen itself is imported
+# while the passphrase is tried (_get_ready_for_home).
+_HOME_CSS = (Path(__file__).parent / "screens" / "home.tcss").resolve()
 
 
 def _later(module: str, name: str) -> Callable[[], object]:
@@ -107,7 +108,7 @@ class SitecareApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "sitecare"
     MODES = {
-        "home": HomeScreen,
+        "home": _screen_later("home", "HomeScreen"),
         "concerns": _screen_later("concerns", "ConcernsScreen"),
         "sites": _screen_later("sites", "SitesScreen"),
         "authorities": _screen_later("authorities", "AuthoritiesScreen"),
@@ -164,6 +165,13 @@ class SitecareApp(App[int]):
             self.push_screen(UnlockScreen(self.vault), self._unlocked)
         else:
             self.push_screen(CreateVaultScreen(self.vault), self._unlocked)
+
+    @on(Unlocking)
+    def _get_ready_for_home(self) -> None:
+        # Key derivation runs in a worker and lets go of the interpreter lock, so the
+        # home screen's modules are imported in its shadow, once the screen shows the
+        # wait, rather than before the unlock screen could first appear.
+        self.call_after_refresh(import_module, "sitecare.screens.home")
 
     def _unlocked(self, opened: bool | None) -> None:
         if not opened:
@@ -274,7 +282,8 @@ class SitecareApp(App[int]):
 
     def flush(self) -> None:
         """Write anything not yet written, now, on this thread (before lock or quit)."""
-        concern_form.flush_open_draft(self)
+        if "sitecare.screens.concern_form" in sys.modules:  # else no capture form was ever open
+            concern_form.flush_open_draft(self)
         if self.vault.is_open and not self.vault.readonly:
             try:
                 self.vault.save()

@@ -295,6 +295,62 @@ class _Opened:
     tail: bytes  # the 16 bytes before `end`, to notice another writer
 
 
+@dataclass
+class PreparedOpen:
+    """A vault read, decrypted and loaded into SQLite by Vault.prepare_open, for
+    Vault.finish_open to bind on the thread that will use it."""
+
+    opened: _Opened | None
+    connection: sqlite3.Connection
+    kek: bytes | None  # to rewrap the data key of an older format
+
+
+def _checked_connection(image: bytes | None) -> sqlite3.Connection:
+    """A connection to an in-memory database holding `image` (empty for None), checked
+    by SQLite. Made on whichever thread opens the vault and then used by the app's
+    thread alone, hence check_same_thread off; peewee's own settings (autocommit, its
+    functions) are applied when it adopts the connection (_Database)."""
+    connection = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    if image is not None:
+        # deserialize() only into a fresh connection with no cursor: otherwise SQLite
+        # can crash the process (measured).
+        try:
+            connection.deserialize(image)
+        except sqlite3.DatabaseError:
+            connection.close()
+            raise VaultDamagedError("The vault decrypted but its database is damaged.") from None
+    # Without these, sorting spills plaintext to /var/tmp and deleted text stays in
+    # the saved image (both measured).
+    connection.execute("PRAGMA temp_store = MEMORY")
+    connection.execute("PRAGMA secure_delete = ON")
+    connection.execute("PRAGMA foreign_keys = ON")
+    if image is not None:
+        try:
+            result = connection.execute("PRAGMA quick_check").fetchone()[0]
+        except sqlite3.DatabaseError:
+            result = "unreadable"
+        if result != "ok":
+            connection.close()
+            raise VaultDamagedError("The vault decrypted but its database fails SQLite's integrity check.")
+    return connection
+
+
+class _Database(SqliteDatabase):
+    """Peewee's database on a connection made and checked beforehand."""
+
+    def __init__(self, connection: sqlite3.Connection):
+        super().__init__(":memory:", autoconnect=False)
+        self._made: sqlite3.Connection | None = connection
+
+    def _connect(self) -> sqlite3.Connection:
+        connection, self._made = self._made, None
+        if connection is None:
+            # An in-memory database lives only in its one connection: once closed, it is gone.
+            raise VaultError("The vault's database was closed; unlock the vault again.")
+        self._add_conn_hooks(connection)
+        return connection
+
+
 def _decrypt_file(raw: bytes, kek: bytes | None, what: str = "The vault file", data_key: bytes | None = None) -> _Opened:
     header = parse_header(raw, what)
     if data_key is None:
@@ -752,7 +808,7 @@ class Vault:
         data_key = AESGCM.generate_key(256)
         self.header = new_header(kek, data_key, salt, params, secrets.token_bytes(16), 0)
         self._data_key = data_key
-        self._bind(None)
+        self._bind(_checked_connection(None))
         migrations.create_schema()
         from .shipped import load_reference_data
 
@@ -767,11 +823,15 @@ class Vault:
         return self.open_with_key(kek, readonly=readonly)
 
     def open_with_key(self, kek: bytes, readonly: bool = False, tidy_later: bool = False) -> list[int]:
-        """Open with the derived key. A writable open starts a file whose journal has
-        records afresh (a full save); with `tidy_later` that full save is left to the
-        next save (the app's save worker, off the thread that draws the screen: 0.1 s on
-        the large vault, 0.6 s on the extreme one) when nothing else calls for it now: a
-        cut-off record, an old format, a second name or a schema upgrade still do."""
+        """Open with the derived key: prepare_open then finish_open, in one call."""
+        return self.finish_open(self.prepare_open(kek, readonly), tidy_later=tidy_later)
+
+    def prepare_open(self, kek: bytes, readonly: bool = False) -> PreparedOpen:
+        """The slow half of opening: take the lock, read, decrypt, and load the image
+        into SQLite and check it. Decryption and SQLite let go of Python's interpreter
+        lock, so the unlock screen runs this in its worker, after the key derivation,
+        while the app's thread gets the home screen ready. Nothing here is seen by the
+        rest of sitecare until finish_open binds it, on the app's thread."""
         self.readonly = readonly
         self.tidy_due = False
         if not readonly and self._lock_fd is None:
@@ -780,13 +840,34 @@ class Vault:
             if not readonly:
                 self.remove_stale_files()
             opened = self._read_and_decrypt(kek)
-            self.load(opened.header, opened.data_key, opened.image)
+            connection = _checked_connection(opened.image)
+        except BaseException:
+            self.close()
+            raise
+        return PreparedOpen(opened, connection, kek)
+
+    def finish_open(self, prepared: PreparedOpen, tidy_later: bool = False) -> list[int]:
+        """Bind what prepare_open read, on the thread that will use the database. A
+        writable open starts a file whose journal has records afresh (a full save); with
+        `tidy_later` that full save is left to the next save (the app's save worker, off
+        the thread that draws the screen: 0.1 s on the large vault, 0.6 s on the extreme
+        one) when nothing else calls for it now: a cut-off record, an old format, a
+        second name or a schema upgrade still do."""
+        readonly = self.readonly
+        try:
+            opened = prepared.opened
+            with self._write_lock:
+                self._forget_file()
+            self.header = opened.header
+            self._data_key = opened.data_key
+            self._bind(prepared.connection)
             self.cut_off_save = opened.torn
             if not readonly:
-                self._adopt(opened, kek)
+                self._adopt(opened, prepared.kek)
             compact = not readonly and self._needs_compaction(opened)
             opened_records = (opened.records, opened.torn, opened.header.version)
             del opened
+            prepared.opened = prepared.kek = None  # the image stays only as the saved image
             # Read-only opens are upgraded in memory too, so queries see the current schema.
             upgraded = migrations.upgrade()
             if not readonly:
@@ -868,34 +949,13 @@ class Vault:
             self._forget_file()
         self.header = header
         self._data_key = data_key
-        self._bind(image)
+        self._bind(_checked_connection(image))
 
-    def _bind(self, image: bytes | None) -> None:
+    def _bind(self, connection: sqlite3.Connection) -> None:
         if self._db is not None:
             self._db.close()
-        db = SqliteDatabase(":memory:", autoconnect=False)
+        db = _Database(connection)
         db.connect()
-        if image is not None:
-            # deserialize() only into a fresh connection with no cursor: otherwise SQLite
-            # can crash the process (measured).
-            try:
-                db.connection().deserialize(image)
-            except sqlite3.DatabaseError:
-                db.close()
-                raise VaultDamagedError("The vault decrypted but its database is damaged.") from None
-        # Without these, sorting spills plaintext to /var/tmp and deleted text stays in
-        # the saved image (both measured).
-        db.execute_sql("PRAGMA temp_store = MEMORY")
-        db.execute_sql("PRAGMA secure_delete = ON")
-        db.execute_sql("PRAGMA foreign_keys = ON")
-        if image is not None:
-            try:
-                result = db.execute_sql("PRAGMA quick_check").fetchone()[0]
-            except sqlite3.DatabaseError:
-                result = "unreadable"
-            if result != "ok":
-                db.close()
-                raise VaultDamagedError("The vault decrypted but its database fails SQLite's integrity check.")
         self._db = db
         database.initialize(db)
 

@@ -1,8 +1,9 @@
 """Creating a vault and unlocking it.
 
-Key derivation is slow on purpose (Argon2id), so it runs in a thread worker that gets
-and returns bytes only; opening the decrypted database happens back on the app's
-thread, where the in-memory database must live.
+Key derivation is slow on purpose (Argon2id), so it runs in a thread worker, followed
+there by the slow half of opening (reading, decrypting, loading and checking the
+database: Vault.prepare_open). The app's thread meanwhile gets the home screen ready
+(the Unlocking message), then binds the database (Vault.finish_open), where it must live.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Input, LoadingIndicator, Static
 
 from ..data import vault as vault_mod
-from ..data.vault import Vault, VaultError, VaultLockedError, WrongPassphraseError
+from ..data.vault import PreparedOpen, Vault, VaultError, VaultLockedError, WrongPassphraseError
 from ..rules.passphrase import passphrase_feedback
 
 
@@ -35,9 +36,13 @@ def damaged_advice(vault: Vault, problem: str) -> str:
 
 
 @dataclass
-class KeyReady(Message):
-    kek: bytes | None
+class VaultRead(Message):
+    prepared: PreparedOpen | None
     error: VaultError | None
+
+
+class Unlocking(Message):
+    """A passphrase is being tried: the app may use the wait to get ready for home."""
 
 
 class UnlockScreen(Screen[bool]):
@@ -122,25 +127,26 @@ class UnlockScreen(Screen[bool]):
             return
         self.show_error("")
         self._busy(True)
-        self._derive(passphrase, header.salt, header.kdf)
+        self._derive_and_read(passphrase, header.salt, header.kdf, self._readonly)
+        self.post_message(Unlocking())
 
     @work(thread=True, exclusive=True, group="unlock")
-    def _derive(self, passphrase: str, salt: bytes, params: tuple[int, int, int]) -> None:
+    def _derive_and_read(self, passphrase: str, salt: bytes, params: tuple[int, int, int], readonly: bool) -> None:
         try:
             kek = vault_mod.derive_key(passphrase, salt, params)
+            prepared = self.vault.prepare_open(kek, readonly=readonly)
         except VaultError as exc:
-            self.post_message(KeyReady(None, exc))
+            self.post_message(VaultRead(None, exc))
             return
-        self.post_message(KeyReady(kek, None))
+        self.post_message(VaultRead(prepared, None))
 
-    @on(KeyReady)
-    def key_ready(self, message: KeyReady) -> None:
-        if message.error is not None:
-            self._busy(False)
-            self.show_error(damaged_advice(self.vault, str(message.error)))
-            return
+    @on(VaultRead)
+    def vault_read(self, message: VaultRead) -> None:
         try:
-            self.vault.open_with_key(message.kek, readonly=self._readonly, tidy_later=True)
+            if message.error is not None:
+                raise message.error
+            assert message.prepared is not None
+            self.vault.finish_open(message.prepared, tidy_later=True)
         except WrongPassphraseError as exc:
             self._busy(False)
             passphrase = self.query_one("#passphrase", Input)
