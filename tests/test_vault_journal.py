@@ -22,6 +22,7 @@ from sitecare.data.vault import (
     VaultDamagedError,
     base_end,
     changed_pages,
+    page_digests,
     decrypt_bytes,
     parse_header,
 )
@@ -121,13 +122,16 @@ def test_an_older_image_from_a_slow_worker_is_never_written_over_a_newer_one(ope
 def test_changed_pages_finds_every_changed_page_and_growth():
     size = 4096
     old = bytes(range(256)) * (size // 256) * 200
+    saved = page_digests(old, size)
     new = bytearray(old)
     for page in (0, 63, 64, 65, 130, 199):
         new[page * size + 17] ^= 1
-    assert changed_pages(old, bytes(new), size) == [0, 63, 64, 65, 130, 199]
-    assert changed_pages(old, old + bytes(3 * size), size) == [200, 201, 202]
-    assert changed_pages(old, old[: 150 * size], size) == []
-    assert changed_pages(old, old, size) == []
+    assert changed_pages(saved, bytes(new))[0] == [0, 63, 64, 65, 130, 199]
+    assert changed_pages(saved, old + bytes(3 * size))[0] == [200, 201, 202]
+    assert changed_pages(saved, old[: 150 * size])[0] == []
+    assert changed_pages(saved, old)[0] == []
+    # What it returns is what the save after compares with.
+    assert changed_pages(saved, bytes(new))[1] == page_digests(bytes(new), size)
 
 
 # -- growing and shrinking -------------------------------------------------------------
@@ -445,7 +449,7 @@ def test_the_same_generation_saved_elsewhere_is_noticed(open_vault):
     add_site("Mine Same Size")
     mine = open_vault.path.read_bytes()
     after = open_vault.serialize()[1]
-    pages = changed_pages(before, after, vault_mod.page_size_of(after))
+    pages = changed_pages(page_digests(before, vault_mod.page_size_of(before)), after)[0]
     record = _their_record(open_vault, mine[:HEADER_LEN], 2, after, pages)
     theirs = mine[: journal_records(mine)[-1].offset] + record
     assert len(theirs) == len(mine) and theirs != mine
@@ -541,3 +545,19 @@ def test_a_version_1_vault_is_read_and_rewritten_as_version_2(open_vault, templa
         assert {"from version 1", "in version 2"} <= set(site_names())
     finally:
         again.close()
+
+
+def test_an_open_vault_keeps_no_second_copy_of_its_database(open_vault, template_kek):
+    """Saves compare page digests, not a copy of the last saved image: that copy was a
+    whole database's worth of memory more for as long as the vault was open."""
+    for name in ("Alder House", "Birch House"):
+        add_site(name)
+    assert open_vault.last_save == "append"
+    image = open_vault.serialize()[1]
+    held = [name for name, value in vars(open_vault).items()
+            if isinstance(value, (bytes, bytearray, memoryview)) and len(value) >= len(image) // 2]
+    assert held == []
+    open_vault.close()
+    again = reopen(open_vault.folder, template_kek)
+    assert sorted(s.name for s in models.Site.select()) == ["Alder House", "Birch House"]
+    again.close()

@@ -303,6 +303,7 @@ class PreparedOpen:
     opened: _Opened | None
     connection: sqlite3.Connection
     kek: bytes | None  # to rewrap the data key of an older format
+    pages: PageDigests | None  # what the first save compares with
 
 
 def _checked_connection(image: bytes | None) -> sqlite3.Connection:
@@ -508,23 +509,31 @@ def page_size_of(image: bytes) -> int | None:
     return size
 
 
-def changed_pages(old: bytes, new: bytes, page_size: int) -> list[int]:
-    """Numbers of the pages of `new` that differ from `old`, and every page past its end.
-    A run of pages is compared at a time, then page by page where the run differs; each
-    comparison is one memcmp (`startswith` at an offset takes a memoryview: no copy)."""
-    old_pages, new_pages = len(old) // page_size, len(new) // page_size
-    common = min(old_pages, new_pages) * page_size
-    run = 64 * page_size
-    view = memoryview(new)
-    changed: list[int] = []
-    for start in range(0, common, run):
-        stop = min(start + run, common)
-        if not old.startswith(view[start:stop], start):
-            for at in range(start, stop, page_size):
-                if not old.startswith(view[at : at + page_size], at):
-                    changed.append(at // page_size)
-    changed.extend(range(common // page_size, new_pages))
-    return changed
+@dataclass(frozen=True)
+class PageDigests:
+    """What the next save compares its image with: the saved image's page size and a
+    SHA-256 of each of its pages. A second copy of the image, kept for comparing, was a
+    whole database's worth of memory more for as long as the vault was open (peak
+    memory is a target); hashing a page is cheaper than keeping it."""
+
+    page_size: int
+    digests: tuple[bytes, ...]
+
+
+def page_digests(image: bytes, page_size: int) -> PageDigests:
+    view = memoryview(image)
+    return PageDigests(page_size, tuple(
+        hashlib.sha256(view[at : at + page_size]).digest() for at in range(0, len(image), page_size)))
+
+
+def changed_pages(old: PageDigests, new: bytes) -> tuple[list[int], PageDigests]:
+    """Numbers of the pages of `new` that differ from the saved pages, and every page
+    past their end; with the digests of `new`, for the save after."""
+    now = page_digests(new, old.page_size)
+    before = old.digests
+    changed = [n for n, digest in enumerate(now.digests[: len(before)]) if digest != before[n]]
+    changed.extend(range(len(before), len(now.digests)))
+    return changed, now
 
 
 def journal_record(key: bytes, head: bytes, seq: int, image: bytes, page_size: int, pages: list[int]) -> bytes:
@@ -669,9 +678,9 @@ class Vault:
 
     def _forget_file(self) -> None:
         """What this instance knows of the file on disk; guarded by `_write_lock`."""
-        # The image the file holds (base plus records): what the next save is diffed
-        # against. None on read-only opens, which never save.
-        self._saved_image: bytes | bytearray | None = None
+        # The pages of the image the file holds (base plus records): what the next save
+        # is compared with. None on read-only opens, which never save.
+        self._saved_pages: PageDigests | None = None
         self._head: bytes | None = None  # the header bytes on disk
         self._journal_key: bytes | None = None
         self._base_end = 0
@@ -841,10 +850,13 @@ class Vault:
                 self.remove_stale_files()
             opened = self._read_and_decrypt(kek)
             connection = _checked_connection(opened.image)
+            size = page_size_of(opened.image)
+            # Worked out here, off the app's thread; a read-only open never saves.
+            pages = page_digests(opened.image, size) if size and not readonly else None
         except BaseException:
             self.close()
             raise
-        return PreparedOpen(opened, connection, kek)
+        return PreparedOpen(opened, connection, kek, pages)
 
     def finish_open(self, prepared: PreparedOpen, tidy_later: bool = False) -> list[int]:
         """Bind what prepare_open read, on the thread that will use the database. A
@@ -863,11 +875,11 @@ class Vault:
             self._bind(prepared.connection)
             self.cut_off_save = opened.torn
             if not readonly:
-                self._adopt(opened, prepared.kek)
+                self._adopt(opened, prepared.kek, prepared.pages)
             compact = not readonly and self._needs_compaction(opened)
             opened_records = (opened.records, opened.torn, opened.header.version)
             del opened
-            prepared.opened = prepared.kek = None  # the image stays only as the saved image
+            prepared.opened = prepared.kek = prepared.pages = None
             # Read-only opens are upgraded in memory too, so queries see the current schema.
             upgraded = migrations.upgrade()
             if not readonly:
@@ -891,7 +903,7 @@ class Vault:
         raw = self.read_file()
         return _decrypt_file(raw, kek)
 
-    def _adopt(self, opened: _Opened, kek: bytes) -> None:
+    def _adopt(self, opened: _Opened, kek: bytes | None, prepared_pages: PageDigests | None) -> None:
         """Remember the file just read, so saves can append to it."""
         header = opened.header
         if header.version != FORMAT_VERSION:
@@ -900,7 +912,7 @@ class Vault:
             wrapped = AESGCM(kek).encrypt(header.wrap_nonce, opened.data_key, header.body()[:_WRAP_AD_LEN])
             self.header = replace(header, wrapped_key=wrapped)
         with self._write_lock:
-            self._saved_image = opened.image
+            self._saved_pages = prepared_pages
             self._head = opened.head
             self._journal_key = journal_key(opened.data_key, opened.head)
             self._base_end = opened.base_end
@@ -1014,41 +1026,42 @@ class Vault:
         if self._data_key is None or self.header is None:
             raise VaultError("The vault is locked.")
         links = 1 if first else self._check_not_changed_underneath()
-        record = None
+        found = None
         if not (first or full or self._need_full or links != 1):
-            record = self._journal_record(image)
-            if record == b"":
+            found = self._journal_record(image)
+            if found is not None and found[0] == b"":
                 self.last_save = "none"  # nothing changed since the last save
                 return
-        if record is None:
+        if found is None:
             self._write_full(image)
         else:
-            self._append(record, image)
+            self._append(*found)
 
-    def _journal_record(self, image: bytes) -> bytes | None:
-        """The record that takes the file to `image`, b"" if nothing changed, or None when
-        a full save is due instead (bound reached, page size changed)."""
+    def _journal_record(self, image: bytes) -> tuple[bytes, PageDigests] | None:
+        """The record that takes the file to `image` (b"" if nothing changed) and the
+        digests of `image`'s pages, or None when a full save is due instead (bound
+        reached, page size changed)."""
         if self._end is None or self._journal_key is None or self._head is None:
             return None
         if self._records >= JOURNAL_MAX_RECORDS:
             return None
-        if self._saved_image is None:
-            self._saved_image = self._read_back()
-        old = self._saved_image
+        if self._saved_pages is None:
+            self._saved_pages = self._read_back()
+        old = self._saved_pages
         if old is None:
             return None
         size = page_size_of(image)
-        if size is None or page_size_of(old) != size:
+        if size is None or old.page_size != size:
             return None
-        pages = changed_pages(old, image, size)
-        if not pages and len(old) == len(image):
-            return b""
+        pages, digests = changed_pages(old, image)
+        if not pages and len(old.digests) == len(digests.digests):
+            return b"", digests
         record_len = _align(_REC_HEAD.size + _REC_PLAIN.size + 4 * len(pages) + size * len(pages) + 16)
         if (self._end - self._base_end + record_len) * JOURNAL_MAX_FRACTION > len(image):
             return None
-        return journal_record(self._journal_key, self._head, self._records + 1, image, size, pages)
+        return journal_record(self._journal_key, self._head, self._records + 1, image, size, pages), digests
 
-    def _append(self, record: bytes, image: bytes) -> None:
+    def _append(self, record: bytes, pages: PageDigests) -> None:
         """Write one record after the last, fsync. Cut off anywhere, the record is either
         whole (the save happened) or fails to open at the end of the file (it did not)."""
         assert self._end is not None
@@ -1073,12 +1086,12 @@ class Vault:
         self._end += len(record)
         self._tail = record[-16:]
         self._records += 1
-        self._saved_image = image
+        self._saved_pages = pages
         self.last_save = "append"
 
-    def _read_back(self) -> bytearray | None:
-        """The image the file holds, read back from it (after a failed full save dropped
-        the copy in memory), or None if the file is not the one this instance last wrote."""
+    def _read_back(self) -> PageDigests | None:
+        """The pages of the image the file holds, read back from it (after a failed full
+        save dropped them), or None if the file is not the one this instance last wrote."""
         try:
             raw = self.path.read_bytes()
             opened = _decrypt_file(raw, None, data_key=self._data_key)
@@ -1086,7 +1099,8 @@ class Vault:
             return None
         if opened.head != self._head or opened.end != self._end:
             return None
-        return opened.image
+        size = page_size_of(opened.image)
+        return page_digests(opened.image, size) if size else None
 
     def _cut_dirty_tail(self, fd: int | None = None) -> None:
         """Best effort: remove what a failed append left past the last good record, so the
@@ -1111,10 +1125,10 @@ class Vault:
         """A whole new file: temp file, fsync, the current file hard-linked into backups/,
         rename over, fsync the folder. The rename is the one moment the state changes."""
         assert self.header is not None and self._data_key is not None
-        # The diff base is not needed for a whole file: dropped first, so peak memory is
-        # SQLite's copy, `image` and the ciphertext. (If this save fails, the next one
-        # reads it back from the file, which a failed full save leaves as it was.)
-        self._saved_image = None
+        # Not needed for a whole file, and stale once it is written. (If this save fails,
+        # the next one reads it back from the file, which a failed full save leaves as
+        # it was.)
+        self._saved_pages = None
         header = replace(self.header, generation=self.header.generation + 1, saved_at=int(time.time()))
         header, blob = encrypt_image(header, self._data_key, image)
         linked = None
@@ -1139,7 +1153,8 @@ class Vault:
     def _adopt_written(self, header: Header, blob: bytes, image: bytes) -> None:
         head = bytes(blob[:HEADER_LEN])
         self.header = header
-        self._saved_image = image
+        size = page_size_of(image)
+        self._saved_pages = page_digests(image, size) if size else None
         self._head = head
         self._journal_key = journal_key(self._data_key, head)
         self._base_end = self._end = len(blob)
