@@ -1,8 +1,17 @@
-"""Run in a fresh process by bench/run.py: start the app headless on an unlocked vault
-(key derivation excluded: the derived key is passed in) and report when the home
-screen's attention list has been painted, or start the minimal reference app.
+"""Run in a fresh process by bench/run.py: start the app headless and report when the
+home screen's attention list has been painted, or start the minimal reference app.
 
-Prints one line: "painted <seconds since interpreter start> <peak RSS KiB> <CPU seconds>".
+Two ways into sitecare, both leaving key derivation out:
+  opened <folder> <key hex>    the vault is opened with its derived key before the app
+                               starts, as `sitecare demo` opens its vault;
+  unlock <folder> <passphrase> as a user starts it: the unlock screen, the passphrase
+                               entered the moment that screen has painted (no typing
+                               time), the key derived; the derivation's time is reported
+                               so that the caller can take it out.
+
+Prints one line, times as absolute time.perf_counter() readings (the system's monotonic
+clock, shared with the parent, which notes when it started this process):
+"painted <paint> <peak RSS KiB> <CPU s> <unlock screen painted, or 0> <key derivation s>".
 """
 
 from __future__ import annotations
@@ -11,8 +20,6 @@ import resource
 import sys
 import time
 from pathlib import Path
-
-START = time.perf_counter()
 
 
 def peak_rss_kib() -> int:
@@ -27,9 +34,10 @@ def peak_rss_kib() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def report(app) -> None:
+def report(app, unlock_painted: float = 0.0, derivation: float = 0.0) -> None:
+    painted = time.perf_counter()
     rss = peak_rss_kib()
-    print(f"painted {time.perf_counter() - START:.6f} {rss} {time.process_time():.6f}", flush=True)
+    print(f"painted {painted:.6f} {rss} {time.process_time():.6f} {unlock_painted:.6f} {derivation:.6f}", flush=True)
     app.exit()
 
 
@@ -49,34 +57,79 @@ def minimal() -> None:
     Minimal().run(headless=True, size=(80, 24))
 
 
-def sitecare(folder: str, kek_hex: str) -> None:
+def sitecare(way: str, folder: str, secret: str) -> None:
     import gc
 
     gc.disable()  # as sitecare.cli.run_app does; the app turns it on once home is up
+    import sitecare.app as app_module
     from sitecare.app import SitecareApp
+    from sitecare.data import vault as vault_module
     from sitecare.data.vault import Vault
-    from sitecare.screens.home import HomeScreen
+    from sitecare.screens.unlock import UnlockScreen
 
-    vault = Vault(folder)
-    vault.open_with_key(bytes.fromhex(kek_hex), readonly=True)
+    times = {"unlock": 0.0, "derivation": 0.0}
 
     class Timed(SitecareApp):
         # A relative CSS_PATH resolves beside the subclass's own file: point it home.
         CSS_PATH = str(Path(sys.modules[SitecareApp.__module__].__file__).parent / SitecareApp.CSS_PATH)
 
-    # Reported after the refresh that follows the home list's first filling, as the
-    # minimal app reports after the refresh that follows its mount. (Polling for it
-    # every millisecond, as before, took its own share of the one thread measured.)
-    fill = HomeScreen.refresh_data
-    reported = []
+    # The home list is reported after the refresh that follows its first filling, as
+    # the minimal app reports after the refresh that follows its mount. (Polling for it
+    # every millisecond, as once, took its own share of the one thread measured.) The
+    # home screen's module may be imported late (during the unlock), so it is watched
+    # from the moment the app imports it.
+    def watch(home) -> None:
+        fill = home.refresh_data
+        reported = []
 
-    def fill_and_report(screen: HomeScreen) -> None:
-        fill(screen)
-        if not reported and getattr(screen, "items", None) is not None and screen.is_mounted:
-            reported.append(True)
-            screen.app.call_after_refresh(report, screen.app)
+        def fill_and_report(screen) -> None:
+            fill(screen)
+            if not reported and getattr(screen, "items", None) is not None and screen.is_mounted:
+                reported.append(True)
+                screen.app.call_after_refresh(report, screen.app, times["unlock"], times["derivation"])
 
-    HomeScreen.refresh_data = fill_and_report
+        home.refresh_data = fill_and_report
+        home._watched = True
+
+    real_import = app_module.import_module
+
+    def import_and_watch(name: str, *args):
+        module = real_import(name, *args)
+        if name == "sitecare.screens.home" and not getattr(module.HomeScreen, "_watched", False):
+            watch(module.HomeScreen)
+        return module
+
+    app_module.import_module = import_and_watch
+    if "sitecare.screens.home" in sys.modules:  # a sitecare that imports it up front
+        watch(sys.modules["sitecare.screens.home"].HomeScreen)
+
+    vault = Vault(folder)
+    if way == "opened":
+        vault.open_with_key(bytes.fromhex(secret))
+    else:
+        shown = UnlockScreen.on_mount
+
+        def show_and_enter(screen: UnlockScreen) -> None:
+            shown(screen)
+
+            def enter() -> None:
+                times["unlock"] = time.perf_counter()
+                screen.query_one("#passphrase").value = secret
+                screen.unlock()  # as Enter in the passphrase field does
+
+            screen.call_after_refresh(enter)
+
+        UnlockScreen.on_mount = show_and_enter
+        derive = vault_module.derive_key
+
+        def timed_derive(*args):
+            start = time.perf_counter()
+            try:
+                return derive(*args)
+            finally:
+                times["derivation"] = time.perf_counter() - start
+
+        vault_module.derive_key = timed_derive
     Timed(vault).run(headless=True, size=(80, 24))
 
 
@@ -84,4 +137,4 @@ if __name__ == "__main__":
     if sys.argv[1] == "minimal":
         minimal()
     else:
-        sitecare(sys.argv[2], sys.argv[3])
+        sitecare(*sys.argv[1:4])
