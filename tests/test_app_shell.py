@@ -335,15 +335,17 @@ async def test_ctrl_q_asks_when_a_form_has_unsaved_typing(vault_dir, template_ke
         assert not app.is_running
 
 
-def test_the_unlock_screen_comes_before_the_home_screen_is_imported():
-    """The home screen's modules (its list's rules and readers) are imported while the
-    key is derived, so the unlock screen is not kept waiting for them."""
+def test_the_unlock_screen_comes_before_the_home_screen_and_peewee_are_imported():
+    """The home screen's modules (its list's rules and readers) and peewee with the
+    schema are imported while the key is derived, so the unlock screen is not kept
+    waiting for them."""
     import subprocess
     import sys
 
-    probe = "import sys, sitecare.cli, sitecare.app; print('sitecare.screens.home' in sys.modules)"
+    probe = ("import sys, sitecare.cli, sitecare.app; "
+             "print([m for m in ('sitecare.screens.home', 'peewee', 'sitecare.data.models') if m in sys.modules])")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == "False"
+    assert result.stdout.strip() == "[]"
 
 
 async def test_home_is_made_ready_while_the_passphrase_is_tried(vault_dir, monkeypatch):

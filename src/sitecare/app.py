@@ -17,8 +17,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 
-from .data import models
-from .data.settings import get_setting
+from .data import commits
 from .data.vault import ReadOnlyError, Vault, VaultError
 from .screens.unlock import CreateVaultScreen, Unlocking, UnlockScreen
 
@@ -147,8 +146,8 @@ class SitecareApp(App[int]):
         self.demo = demo
         self.save_error: str | None = None
         self._last_input = self.now()
-        models.clear_commit_listeners()
-        models.on_commit(self.request_save)
+        commits.clear_commit_listeners()
+        commits.on_commit(self.request_save)
 
     def today(self) -> date:
         return self.now().date()
@@ -199,6 +198,8 @@ class SitecareApp(App[int]):
         """Lock after the configured idle time: the key is dropped and the screen hidden."""
         if not self.vault.is_open:
             return
+        from .data.settings import get_setting
+
         minutes = get_setting("idle_lock_minutes")
         if minutes and (self.now() - self._last_input).total_seconds() >= minutes * 60:
             self.action_lock()

@@ -19,7 +19,7 @@ import tempfile
 from datetime import date, datetime
 from pathlib import Path
 
-from .data import locations, models
+from .data import commits, locations
 from .data.vault import MIN_PASSPHRASE, Vault, VaultError, VaultLockedError, WrongPassphraseError
 
 EXIT_OK, EXIT_OVERDUE, EXIT_ERROR = 0, 1, 2
@@ -295,8 +295,8 @@ def _import_csv(args: argparse.Namespace, what: str) -> int:
         raise CliError(f"Nothing was imported: {exc}") from None
     vault = _open(_folder(args), readonly=False)
     try:
-        models.clear_commit_listeners()
-        models.on_commit(vault.save)
+        commits.clear_commit_listeners()
+        commits.on_commit(vault.save)
         try:
             if what == "sites":
                 report = csvfiles.import_sites(text, date.today())
@@ -307,7 +307,7 @@ def _import_csv(args: argparse.Namespace, what: str) -> int:
         except VaultError as exc:
             raise CliError(f"The import could not be saved ({exc}); the vault on disk is unchanged.") from None
     finally:
-        models.clear_commit_listeners()
+        commits.clear_commit_listeners()
         vault.close()
     if not report.ok:
         for error in report.errors:
@@ -341,7 +341,7 @@ def make_demo_vault(folder: Path, today: date) -> Vault:
     if vault.exists():
         raise CliError(f"{folder} already holds a vault; choose an empty folder for the demo.")
     vault.create(DEMO_PASSPHRASE)
-    with models.suspended_commit_hooks():
+    with commits.suspended_commit_hooks():
         populate_demo(today)
     vault.save()
     return vault

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Callable, Iterator
+from typing import Iterator
 
 from peewee import (
     BooleanField,
@@ -27,29 +27,10 @@ from peewee import (
     TextField,
 )
 
+from .commits import after_commit as _after_commit
+from .commits import clear_commit_listeners, on_commit, suspended_commit_hooks  # noqa: F401 - the data layer's API
+
 database = DatabaseProxy()
-
-# Called after every outermost committed change, so the vault can save it to disk.
-_after_commit: list[Callable[[], None]] = []
-
-
-def on_commit(callback: Callable[[], None]) -> None:
-    _after_commit.append(callback)
-
-
-def clear_commit_listeners() -> None:
-    _after_commit.clear()
-
-
-@contextmanager
-def suspended_commit_hooks() -> Iterator[None]:
-    """For bulk loads that save once at the end rather than after each step."""
-    saved = list(_after_commit)
-    _after_commit.clear()
-    try:
-        yield
-    finally:
-        _after_commit[:] = saved
 
 
 @contextmanager

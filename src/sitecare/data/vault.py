@@ -12,16 +12,21 @@ encrypted *journal record* to the end of the same file, holding only the SQLite 
 that changed since the last save. Loading decrypts the base image and applies the
 records in order. When the records pass a bound, the next save is a full save again.
 
-Threads: key derivation (`derive_key`) and file work on bytes (`decrypt_file`,
-`write_image`) are safe in a worker; everything that touches the database
-(`load`, `serialize`) must stay on the thread that unlocked the vault, because peewee
-keeps one connection per thread and a worker would see an empty `:memory:` database.
+Threads: key derivation (`derive_key`), the slow half of opening (`prepare_open`) and
+file work on bytes (`decrypt_file`, `write_image`) are safe in a worker; everything
+that touches the database through peewee (`finish_open`, `load`, `serialize`) must stay
+on the thread that binds it, because peewee keeps one connection per thread and a
+worker would see an empty `:memory:` database.
+
+peewee, the schema and the migrations are imported on first use: the unlock screen
+needs none of them, and the app imports them while the key is derived.
 """
 
 from __future__ import annotations
 
 import errno
 import fcntl
+import functools
 import hashlib
 import os
 import secrets
@@ -40,11 +45,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from peewee import SqliteDatabase
-
 from ..rules.passphrase import MIN_LENGTH as MIN_PASSPHRASE
-from . import migrations
-from .models import database, suspended_commit_hooks as _no_commit_hooks
+from .commits import suspended_commit_hooks as _no_commit_hooks
 
 VAULT_NAME = "sitecare.vault"
 LOCK_NAME = "sitecare.lock"
@@ -310,7 +312,7 @@ def _checked_connection(image: bytes | None) -> sqlite3.Connection:
     """A connection to an in-memory database holding `image` (empty for None), checked
     by SQLite. Made on whichever thread opens the vault and then used by the app's
     thread alone, hence check_same_thread off; peewee's own settings (autocommit, its
-    functions) are applied when it adopts the connection (_Database)."""
+    functions) are applied when it adopts the connection (_database_class)."""
     connection = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
     if image is not None:
         # deserialize() only into a fresh connection with no cursor: otherwise SQLite
@@ -336,20 +338,26 @@ def _checked_connection(image: bytes | None) -> sqlite3.Connection:
     return connection
 
 
-class _Database(SqliteDatabase):
-    """Peewee's database on a connection made and checked beforehand."""
+@functools.cache
+def _database_class():
+    """Peewee's SQLite database on a connection made and checked beforehand (made here,
+    on first use, so that importing the vault does not import peewee)."""
+    from peewee import SqliteDatabase
 
-    def __init__(self, connection: sqlite3.Connection):
-        super().__init__(":memory:", autoconnect=False)
-        self._made: sqlite3.Connection | None = connection
+    class Database(SqliteDatabase):
+        def __init__(self, made: sqlite3.Connection):
+            super().__init__(":memory:", autoconnect=False)
+            self._made: sqlite3.Connection | None = made
 
-    def _connect(self) -> sqlite3.Connection:
-        connection, self._made = self._made, None
-        if connection is None:
-            # An in-memory database lives only in its one connection: once closed, it is gone.
-            raise VaultError("The vault's database was closed; unlock the vault again.")
-        self._add_conn_hooks(connection)
-        return connection
+        def _connect(self) -> sqlite3.Connection:
+            made, self._made = self._made, None
+            if made is None:
+                # An in-memory database lives only in its one connection: once closed, it is gone.
+                raise VaultError("The vault's database was closed; unlock the vault again.")
+            self._add_conn_hooks(made)
+            return made
+
+    return Database
 
 
 def _decrypt_file(raw: bytes, kek: bytes | None, what: str = "The vault file", data_key: bytes | None = None) -> _Opened:
@@ -662,7 +670,7 @@ class Vault:
         self.lock_path = self.folder / LOCK_NAME
         self.header: Header | None = None
         self._data_key: bytes | None = None
-        self._db: SqliteDatabase | None = None
+        self._db = None  # peewee's database, once bound
         self._lock_fd: int | None = None
         self._write_lock = threading.Lock()
         self._written_seq = 0
@@ -818,6 +826,8 @@ class Vault:
         self.header = new_header(kek, data_key, salt, params, secrets.token_bytes(16), 0)
         self._data_key = data_key
         self._bind(_checked_connection(None))
+        from . import migrations
+
         migrations.create_schema()
         from .shipped import load_reference_data
 
@@ -880,6 +890,8 @@ class Vault:
             opened_records = (opened.records, opened.torn, opened.header.version)
             del opened
             prepared.opened = prepared.kek = prepared.pages = None
+            from . import migrations
+
             # Read-only opens are upgraded in memory too, so queries see the current schema.
             upgraded = migrations.upgrade()
             if not readonly:
@@ -966,7 +978,9 @@ class Vault:
     def _bind(self, connection: sqlite3.Connection) -> None:
         if self._db is not None:
             self._db.close()
-        db = _Database(connection)
+        from .models import database
+
+        db = _database_class()(connection)
         db.connect()
         self._db = db
         database.initialize(db)
@@ -980,6 +994,8 @@ class Vault:
         if self._db is not None:
             self._db.close()
             self._db = None
+        from .models import database
+
         database.initialize(None)
         if not keep_lock:
             self.release_lock()
