@@ -262,6 +262,13 @@ class HomeScreen(Screen):
 
     def __init__(self) -> None:
         super().__init__()
+        # Textual's first switch to a mode re-parses and re-applies the whole app's CSS
+        # twice for the new screen, as if it had missed a change of theme while hidden;
+        # a screen not yet mounted has no styles to bring up to date (it is styled as it
+        # mounts). Measured: 16 ms of the launch. A later change of theme still reaches
+        # it (App.refresh_css updates the current screen).
+        if hasattr(self, "_css_update_count"):
+            self._css_update_count = self.app._css_update_count
         self.items: list[AttentionItem] = []
         self.shown: list[AttentionItem] = []
         self.show_upcoming = False
