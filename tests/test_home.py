@@ -503,3 +503,123 @@ async def test_the_footer_at_80_columns_shows_help_and_what_u_will_do(open_vault
         help_keys = app.screen.query_one(DataTable)
         listed = {tuple(help_keys.get_row_at(r)) for r in range(help_keys.row_count)}
         assert ("x", "Calendar") in listed and ("u", "Hide later") in listed
+
+
+# ---------------------------------------------------------------------------- launch cost
+
+
+def test_a_rows_height_is_its_lines_wherever_they_fit():
+    # Wrapped answers the option list's height question without wrapping again; where
+    # the lines do not fit it wraps as Content does.
+    from textual.content import Content
+
+    from sitecare.screens.home import Wrapped
+
+    prompt = Wrapped.assemble(("OVERDUE  ", "bold"), "Training: a rather long subject that runs on\n"
+                              "         due 3 days ago · Renew it with the provider")
+    plain = Content(prompt.plain, list(prompt.spans))
+    for width in (20, 30, 45, 52, 53, 60, 76, 78, 120):
+        for rules in ({}, {"line_pad": 1}, {"text_wrap": "nowrap"}):
+            assert prompt.get_height(rules, width) == plain.get_height(rules, width), (width, rules)
+    assert prompt.get_height({}, 76) == 2 and prompt.get_height({}, 30) > 2
+
+
+async def test_home_rows_are_as_tall_as_content_makes_them(open_vault):
+    every_source()
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        from textual.content import Content
+
+        from sitecare.screens.home import Wrapped
+
+        options = app.screen.query_one(OptionList)
+        width = options.scrollable_content_region.width
+        for index in range(options.option_count):
+            prompt = options.get_option_at_index(index).prompt
+            if isinstance(prompt, Wrapped):
+                assert prompt.get_height(options.styles, width) == Content(
+                    prompt.plain, list(prompt.spans)).get_height(options.styles, width)
+
+
+async def test_the_launch_reads_the_list_once_and_refreshes_no_css(open_vault, monkeypatch):
+    # The list is read in compose and shown at the first resume, not read again; the
+    # switch to the home mode does not re-parse the app's stylesheet for a screen not
+    # yet mounted.
+    every_source()
+    reads, css = [], []
+    gather = attention_inputs.current_attention
+    monkeypatch.setattr(attention_inputs, "current_attention", lambda now: reads.append(now) or gather(now))
+    monkeypatch.setattr(SitecareApp, "refresh_css", lambda self, animate=True: css.append(1))
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert rows(app)[0].startswith("OVERDUE  Concern step")
+        assert len(reads) == 1
+        assert css == []
+
+
+async def test_a_change_of_theme_still_reaches_the_home_screen(open_vault):
+    every_source()
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        before = app.screen.styles.background
+        app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+        await settle(app, pilot)
+        assert app.screen.styles.background != before
+
+
+def count_footer_builds(monkeypatch) -> list[str]:
+    """Each time the home screen's footer composes its keys (first or again)."""
+    from sitecare.screens import footer
+
+    builds: list[str] = []
+    compose = footer.Footer.compose
+
+    def counted(self):
+        builds.append(type(self.screen).__name__)
+        yield from compose(self)
+
+    monkeypatch.setattr(footer.Footer, "compose", counted)
+    return builds
+
+
+def details_disabled(app) -> bool:
+    from textual.widgets._footer import FooterKey
+
+    return next(k for k in app.screen.query(FooterKey) if k.key == "i").has_class("-disabled")
+
+
+async def test_the_footer_is_built_once_with_the_screen(open_vault, monkeypatch):
+    # Textual's footer starts empty, is rebuilt after the first paint, and again for
+    # every refresh_bindings (five at launch, one per cursor move).
+    builds = count_footer_builds(monkeypatch)
+    every_source()
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert builds == ["HomeScreen"]
+        assert footer_keys(app) == [("ctrl+n", "New concern"), ("u", "Show later"), ("i", "Details"),
+                                    ("ctrl+q", "Quit"), ("f1", "Help"), ("ctrl+l", "Lock")]
+        for key in ("down", "down", "up"):  # item to item: the same keys
+            await pilot.press(key)
+            await pilot.pause()
+        assert builds == ["HomeScreen"] and not details_disabled(app)
+        await pilot.press("end")  # the last row is a hint: i has nothing to show
+        await settle(app, pilot)
+        assert len(builds) == 2 and details_disabled(app)
+        await pilot.press("u")  # what u does changes
+        await settle(app, pilot)
+        assert len(builds) == 3 and ("u", "Hide later") in footer_keys(app)
+
+
+async def test_a_key_that_turns_out_disabled_is_shown_disabled(open_vault):
+    # An empty vault's only row is a hint, not an item: i has nothing to show, which
+    # the screen knows only once the list is drawn. The footer drawn with the screen
+    # (before) is rebuilt.
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert rows(app)[0].startswith("Nothing has a due date yet")
+        assert details_disabled(app)
