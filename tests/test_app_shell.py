@@ -374,3 +374,53 @@ async def test_home_is_made_ready_while_the_passphrase_is_tried(vault_dir, monke
         await settle(app, pilot)
         assert during_derivation == ["sitecare.screens.home"]
         assert isinstance(app.screen, HomeScreen)
+
+
+async def test_a_folder_that_cannot_be_written_is_one_sentence_and_read_only_still_opens(vault_dir, monkeypatch):
+    def refused(self):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Vault, "acquire_lock", refused)
+    app = SitecareApp(Vault(vault_dir))
+    async with app.run_test(size=SIZE) as pilot:
+        app.screen.query_one("#passphrase", Input).value = PASSPHRASE
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, UnlockScreen)
+        assert "could not use the vault's folder for writing (Permission denied)" in message(app, "#unlock-message")
+        assert app.screen.query_one("#readonly").display
+        await pilot.click("#readonly")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert app.vault.readonly
+
+
+async def test_while_the_passphrase_is_tried_neither_button_starts_a_second_opening(vault_dir, monkeypatch):
+    import time
+
+    from textual.widgets import Button
+
+    from sitecare.data import vault as vault_mod
+
+    derive = vault_mod.derive_key
+    seen = []
+
+    def derive_slowly(*args):
+        time.sleep(0.3)
+        return derive(*args)
+
+    monkeypatch.setattr(vault_mod, "derive_key", derive_slowly)
+    real_prepare = Vault.prepare_open
+    monkeypatch.setattr(Vault, "prepare_open", lambda self, *a, **k: seen.append(a) or real_prepare(self, *a, **k))
+    app = SitecareApp(Vault(vault_dir))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        screen.query_one("#readonly").display = True  # as after "already open elsewhere"
+        screen.query_one("#passphrase", Input).value = PASSPHRASE
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.query_one("#readonly", Button).disabled
+        screen.unlock_readonly()  # a click that got through all the same
+        await settle(app, pilot)
+        assert len(seen) == 1
+        assert isinstance(app.screen, HomeScreen) and not app.vault.readonly

@@ -625,3 +625,46 @@ def test_a_closed_database_is_not_silently_replaced_by_an_empty_one(open_vault):
     db.close()
     with pytest.raises(vault_mod.VaultError, match="closed"):
         db.connect()
+
+
+def test_a_wrong_key_at_the_idle_lock_keeps_the_vault_ours(open_vault, template_kek):
+    """The idle lock keeps the writer lock while it asks for the passphrase again; a
+    wrong passphrase there must not hand the vault to another sitecare."""
+    open_vault.close(keep_lock=True)
+    with pytest.raises(WrongPassphraseError):
+        open_vault.prepare_open(bytes(32))
+    with pytest.raises(VaultLockedError):
+        Vault(open_vault.folder).acquire_lock()
+    open_vault.open_with_key(template_kek)  # the right one still opens it, writable
+    assert not open_vault.readonly
+
+
+@pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
+def test_page_hashing_that_fails_at_open_costs_nothing(vault_dir, template_kek, monkeypatch, capfd):
+    """Without the digests worked out at open, the first save reads the file back."""
+    first = Vault(vault_dir)
+    first.open_with_key(template_kek)
+    add_site("Alder House")
+    first.save()
+    first.close()
+
+    real = vault_mod.page_digests
+    calls = []
+
+    def failing_once(image, size):
+        calls.append(size)
+        if len(calls) == 1:
+            raise MemoryError
+        return real(image, size)
+
+    monkeypatch.setattr(vault_mod, "page_digests", failing_once)
+    vault = Vault(vault_dir)
+    vault.open_with_key(template_kek)
+    assert "Traceback" not in capfd.readouterr().err
+    add_site("Birch House")
+    vault.save()
+    assert vault.last_save == "append"
+    vault.close()
+    again = reopen(vault_dir, template_kek)
+    assert site_names() == ["Alder House", "Birch House"]
+    again.close()

@@ -76,7 +76,7 @@ def _after_open(app: "SitecareApp") -> None:
         )
     if app.vault.tidy_due:
         # The full save an open with journal records calls for, written by the save
-        # worker rather than before the home screen could appear (Vault.open_with_key).
+        # worker rather than before the home screen could appear (Vault.finish_open).
         app.vault.tidy_due = False
         app.request_save()
     if draft_waiting(app.vault):

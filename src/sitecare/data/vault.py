@@ -15,8 +15,8 @@ records in order. When the records pass a bound, the next save is a full save ag
 Threads: key derivation (`derive_key`), the slow half of opening (`prepare_open`) and
 file work on bytes (`decrypt_file`, `write_image`) are safe in a worker; everything
 that touches the database through peewee (`finish_open`, `load`, `serialize`) must stay
-on the thread that binds it, because peewee keeps one connection per thread and a
-worker would see an empty `:memory:` database.
+on the thread that binds it: peewee keeps one connection per thread, and another
+thread asking for one is refused ("the vault's database was closed").
 
 peewee, the schema and the migrations are imported on first use: the unlock screen
 needs none of them, and the app imports them while the key is derived.
@@ -306,6 +306,7 @@ class PreparedOpen:
     connection: sqlite3.Connection
     kek: bytes | None  # to rewrap the data key of an older format
     pages: PageDigests | None  # what the first save compares with
+    readonly: bool
 
 
 def _checked_connection(image: bytes | None) -> sqlite3.Connection:
@@ -680,7 +681,7 @@ class Vault:
         #: file: a save cut off mid-write (or, indistinguishably, a damaged last record).
         self.cut_off_save = False
         #: A writable open that left the journal's tidy-up (a full save) to the next save
-        #: (open_with_key's tidy_later): the app asks for it once its home screen is up.
+        #: (finish_open's tidy_later): the app asks for it once its home screen is up.
         self.tidy_due = False
         self._forget_file()
 
@@ -849,11 +850,11 @@ class Vault:
         """The slow half of opening: take the lock, read, decrypt, and load the image
         into SQLite and check it. Decryption and SQLite let go of Python's interpreter
         lock, so the unlock screen runs this in its worker, after the key derivation,
-        while the app's thread gets the home screen ready. Nothing here is seen by the
-        rest of sitecare until finish_open binds it, on the app's thread."""
-        self.readonly = readonly
-        self.tidy_due = False
-        if not readonly and self._lock_fd is None:
+        while the app's thread gets the home screen ready. Besides the lock (and the
+        stale temp files it clears), it changes nothing the rest of sitecare reads:
+        what it read is bound by finish_open, on the app's thread."""
+        held = self._lock_fd is not None  # kept through an idle lock: kept on a failure too
+        if not readonly and not held:
             self.acquire_lock()
         try:
             if not readonly:
@@ -861,12 +862,18 @@ class Vault:
             opened = self._read_and_decrypt(kek)
             size = page_size_of(opened.image)
             pages: list[PageDigests] = []
+
+            def hash_pages() -> None:
+                try:
+                    pages.append(page_digests(opened.image, size))
+                except Exception:  # noqa: BLE001 - without them, the first save reads the file back
+                    pass
+
             hashing = None
             if size and not readonly:  # a read-only open never saves
                 # Hashing and SQLite's check both let go of the interpreter lock: on two
                 # cores, one runs beside the other (10 and 20 ms on the large vault).
-                hashing = threading.Thread(target=lambda: pages.append(page_digests(opened.image, size)),
-                                           name="sitecare-page-digests")
+                hashing = threading.Thread(target=hash_pages, name="sitecare-page-digests")
                 hashing.start()
             try:
                 connection = _checked_connection(opened.image)
@@ -874,9 +881,9 @@ class Vault:
                 if hashing is not None:
                     hashing.join()
         except BaseException:
-            self.close()
+            self.close(keep_lock=held)
             raise
-        return PreparedOpen(opened, connection, kek, pages[0] if pages else None)
+        return PreparedOpen(opened, connection, kek, pages[0] if pages else None, readonly)
 
     def finish_open(self, prepared: PreparedOpen, tidy_later: bool = False) -> list[int]:
         """Bind what prepare_open read, on the thread that will use the database. A
@@ -885,7 +892,8 @@ class Vault:
         the thread that draws the screen: 0.1 s on the large vault, 0.6 s on the extreme
         one) when nothing else calls for it now: a cut-off record, an old format, a
         second name or a schema upgrade still do."""
-        readonly = self.readonly
+        self.readonly = readonly = prepared.readonly
+        self.tidy_due = False
         try:
             opened = prepared.opened
             with self._write_lock:
@@ -1177,10 +1185,11 @@ class Vault:
         self._prune_backups()
 
     def _adopt_written(self, header: Header, blob: bytes, image: bytes) -> None:
+        size = page_size_of(image)
+        pages = page_digests(image, size) if size else None  # before any state changes
         head = bytes(blob[:HEADER_LEN])
         self.header = header
-        size = page_size_of(image)
-        self._saved_pages = page_digests(image, size) if size else None
+        self._saved_pages = pages
         self._head = head
         self._journal_key = journal_key(self._data_key, head)
         self._base_end = self._end = len(blob)

@@ -41,6 +41,21 @@ class VaultRead(Message):
     error: VaultError | None
 
 
+class FolderError(VaultError):
+    """The vault's folder could not be used (a read-only drive, missing permission)."""
+
+    def __init__(self, error: OSError, readonly: bool):
+        reason = error.strerror or type(error).__name__
+        if readonly:
+            message = (f"sitecare could not read the vault's folder ({reason}): check that the drive is "
+                       "connected and that your account may read it.")
+        else:
+            message = (f"sitecare could not use the vault's folder for writing ({reason}): open it read-only, "
+                       "or copy the folder somewhere you can write to.")
+        super().__init__(message)
+        self.readonly = readonly
+
+
 class Unlocking(Message):
     """A passphrase is being tried: the app may use the wait to get ready for home."""
 
@@ -94,9 +109,11 @@ class UnlockScreen(Screen[bool]):
         self.query_one("#unlock-message", Static).update(message)
 
     def _busy(self, busy: bool) -> None:
+        self._working = busy
         self.query_one("#unlock-working").display = busy
         self.query_one("#passphrase", Input).disabled = busy
         self.query_one("#unlock", Button).disabled = busy
+        self.query_one("#readonly", Button).disabled = busy
         if not busy:
             self.query_one("#passphrase", Input).focus()
 
@@ -116,6 +133,8 @@ class UnlockScreen(Screen[bool]):
         self.app.exit()
 
     def _start(self) -> None:
+        if getattr(self, "_working", False):  # one opening at a time
+            return
         passphrase = self.query_one("#passphrase", Input).value
         if not passphrase:
             self.show_error("Type your passphrase, then press Enter.")
@@ -138,6 +157,9 @@ class UnlockScreen(Screen[bool]):
         except VaultError as exc:
             self.post_message(VaultRead(None, exc))
             return
+        except OSError as exc:
+            self.post_message(VaultRead(None, FolderError(exc, readonly)))
+            return
         self.post_message(VaultRead(prepared, None))
 
     @on(VaultRead)
@@ -153,10 +175,11 @@ class UnlockScreen(Screen[bool]):
             passphrase.value = ""
             self.show_error(str(exc))
             return
-        except VaultLockedError as exc:
+        except (VaultLockedError, FolderError) as exc:
             self._busy(False)
             self.show_error(str(exc))
-            self.query_one("#readonly").display = True
+            # Reading may still work where writing did not.
+            self.query_one("#readonly").display = not getattr(exc, "readonly", False)
             return
         except VaultError as exc:
             self._busy(False)
