@@ -25,7 +25,7 @@ from sitecare.data import models, vault as vault_mod
 from sitecare.data.models import Site, change
 from sitecare.data.vault import BlobError, Vault, decrypt_bytes
 
-from support import reopen
+from support import PASSPHRASE, reopen
 
 pytestmark = pytest.mark.faults
 
@@ -226,3 +226,53 @@ def test_no_plaintext_file_appears_in_the_vault_folder_during_saves(open_vault):
         vault_mod.fs.fsync = real_fsync
     assert seen
     assert not any(marker.encode() in content for content in seen)
+
+
+async def test_locking_with_unsaved_changes_keeps_them_and_saves_when_the_disk_is_back(open_vault, template_kek, monkeypatch):
+    """The idle lock drops the database; with changes a failed save could not write,
+    that would lose them. The screen is locked and the records stay in memory."""
+    from textual.widgets import Input
+
+    from sitecare.screens.unlock import UnlockScreen
+
+    app = SitecareApp(open_vault, now=lambda: datetime(2026, 11, 22, 9, 0))
+    async with app.run_test(size=(80, 24), message_hook=None) as pilot:
+        real = vault_mod.fs.open
+        monkeypatch.setattr(vault_mod.fs, "open", _error(errno.ENOSPC))
+        with change():
+            Site.create(name="typed while the disk was full")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.save_error
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert isinstance(app.screen, UnlockScreen)
+        assert "kept in memory while sitecare is locked" in str(app.screen.query_one("#unlock-notice").render())
+        assert open_vault.is_open and app.screen_locked
+        await pilot.press("s")  # nothing that reads records works while locked
+        await pilot.pause()
+        assert isinstance(app.screen, UnlockScreen)
+        app.lock_if_idle()  # the disk still full: tried again, still not saved
+        await app.workers.wait_for_complete()
+        assert app.save_error
+        monkeypatch.setattr(vault_mod.fs, "open", real)
+        app.lock_if_idle()  # the disk is back
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.save_error is None
+        app.screen.query_one("#passphrase", Input).value = "not my passphrase"
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, UnlockScreen) and app.screen_locked
+        app.screen.query_one("#passphrase", Input).value = PASSPHRASE
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not isinstance(app.screen, UnlockScreen) and not app.screen_locked
+        assert Site.select().where(Site.name == "typed while the disk was full").exists()
+    again = reopen(open_vault.folder, template_kek)
+    try:
+        assert Site.select().where(Site.name == "typed while the disk was full").exists()
+    finally:
+        again.close()

@@ -145,6 +145,8 @@ class SitecareApp(App[int]):
         self.now = now
         self.demo = demo
         self.save_error: str | None = None
+        # The screen is locked but the database kept: its last changes were not saved.
+        self.screen_locked = False
         self._last_input = self.now()
         commits.clear_commit_listeners()
         commits.on_commit(self.request_save)
@@ -198,6 +200,10 @@ class SitecareApp(App[int]):
         """Lock after the configured idle time: the key is dropped and the screen hidden."""
         if not self.vault.is_open:
             return
+        if self.screen_locked:
+            if self.save_error:
+                self.request_save()  # the disk may be back (see action_lock)
+            return
         from .data.settings import get_setting
 
         minutes = get_setting("idle_lock_minutes")
@@ -206,13 +212,21 @@ class SitecareApp(App[int]):
             self.notify("Locked after a period with no activity.")
 
     def action_lock(self) -> None:
-        if not self.vault.is_open:
+        if not self.vault.is_open or self.screen_locked:
             return
         self.flush()
+        if self.save_error and not self.vault.readonly:
+            # Dropping the database now would lose what the failed save was to write.
+            # The screen is locked and the passphrase asked for as always; the records
+            # stay in memory, and every few seconds the save is tried again.
+            self.screen_locked = True
+            self.push_screen(UnlockScreen(self.vault, relock=True), self._relocked)
+            return
         self.vault.close(keep_lock=True)
         self.push_screen(UnlockScreen(self.vault, relock=True), self._relocked)
 
     def _relocked(self, opened: bool | None) -> None:
+        self.screen_locked = False
         self._show_subtitle()
         if opened:
             refresh = getattr(self.screen, "refresh_data", None)
@@ -235,8 +249,8 @@ class SitecareApp(App[int]):
         # reached from the keyboard.
         if action in ("quit", "help", "focus_next", "focus_previous"):
             return True
-        # Nothing that reads records works while the vault is locked.
-        if not self.vault.is_open:
+        # Nothing that reads records works while the vault, or the screen, is locked.
+        if not self.vault.is_open or self.screen_locked:
             return False
         return True
 

@@ -846,6 +846,13 @@ class Vault:
         """Open with the derived key: prepare_open then finish_open, in one call."""
         return self.finish_open(self.prepare_open(kek, readonly), tidy_later=tidy_later)
 
+    def check_key(self, kek: bytes) -> None:
+        """Raise WrongPassphraseError unless `kek` opens this open vault (the screen
+        lock that keeps the database because its last changes could not be saved)."""
+        if self.header is None:
+            raise VaultError("The vault is locked.")
+        unwrap_data_key(self.header, kek)
+
     def prepare_open(self, kek: bytes, readonly: bool = False) -> PreparedOpen:
         """The slow half of opening: take the lock, read, decrypt, and load the image
         into SQLite and check it. Decryption and SQLite let go of Python's interpreter

@@ -86,6 +86,11 @@ class UnlockScreen(Screen[bool]):
 
     def _notice(self) -> str:
         lines = []
+        if self.relock and self.vault.is_open:
+            lines.append(
+                "Your latest changes are not saved yet (see the message before the lock): they are kept "
+                "in memory while sitecare is locked, and saving is tried again every few seconds."
+            )
         pending = self.vault.pending_passphrase_change()
         if pending == "old":
             lines.append("A passphrase change was cut off before it finished: your OLD passphrase opens this vault.")
@@ -153,7 +158,13 @@ class UnlockScreen(Screen[bool]):
     def _derive_and_read(self, passphrase: str, salt: bytes, params: tuple[int, int, int], readonly: bool) -> None:
         try:
             kek = vault_mod.derive_key(passphrase, salt, params)
-            prepared = self.vault.prepare_open(kek, readonly=readonly)
+            if self.vault.is_open:
+                # A screen lock that kept the database (its last changes not saved):
+                # only the passphrase is checked.
+                self.vault.check_key(kek)
+                prepared = None
+            else:
+                prepared = self.vault.prepare_open(kek, readonly=readonly)
         except VaultError as exc:
             self.post_message(VaultRead(None, exc))
             return
@@ -167,8 +178,8 @@ class UnlockScreen(Screen[bool]):
         try:
             if message.error is not None:
                 raise message.error
-            assert message.prepared is not None
-            self.vault.finish_open(message.prepared, tidy_later=True)
+            if message.prepared is not None:
+                self.vault.finish_open(message.prepared, tidy_later=True)
         except WrongPassphraseError as exc:
             self._busy(False)
             passphrase = self.query_one("#passphrase", Input)
