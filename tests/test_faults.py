@@ -228,49 +228,84 @@ def test_no_plaintext_file_appears_in_the_vault_folder_during_saves(open_vault):
     assert not any(marker.encode() in content for content in seen)
 
 
-async def test_locking_with_unsaved_changes_keeps_them_and_saves_when_the_disk_is_back(open_vault, template_kek, monkeypatch):
-    """The idle lock drops the database; with changes a failed save could not write,
-    that would lose them. The screen is locked and the records stay in memory."""
+async def lock_with_the_disk_full(app, pilot, monkeypatch):
+    from sitecare.screens.unlock import UnlockScreen
+
+    monkeypatch.setattr(vault_mod.fs, "open", _error(errno.ENOSPC))
+    with change():
+        Site.create(name="typed while the disk was full")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    assert app.save_error
+    await pilot.press("ctrl+l")
+    await pilot.pause()
+    assert isinstance(app.screen, UnlockScreen)
+    assert "kept in memory while sitecare is locked" in str(app.screen.query_one("#unlock-notice").render())
+    assert app.vault.is_open and app.screen_locked
+    await pilot.press("s")  # nothing that reads records works while locked
+    await pilot.pause()
+    assert isinstance(app.screen, UnlockScreen)
+
+
+async def unlock_with(app, pilot, passphrase: str) -> None:
     from textual.widgets import Input
 
+    app.screen.query_one("#passphrase", Input).value = passphrase
+    await pilot.press("enter")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_locking_with_unsaved_changes_keeps_them_until_the_disk_is_back(open_vault, template_kek, monkeypatch):
+    """The idle lock drops the database; with changes a failed save could not write,
+    that would lose them. The screen is locked and the records stay in memory until a
+    retry saves them; then the lock drops the database as every lock does."""
     from sitecare.screens.unlock import UnlockScreen
 
     app = SitecareApp(open_vault, now=lambda: datetime(2026, 11, 22, 9, 0))
     async with app.run_test(size=(80, 24), message_hook=None) as pilot:
         real = vault_mod.fs.open
-        monkeypatch.setattr(vault_mod.fs, "open", _error(errno.ENOSPC))
-        with change():
-            Site.create(name="typed while the disk was full")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert app.save_error
-        await pilot.press("ctrl+l")
-        await pilot.pause()
-        assert isinstance(app.screen, UnlockScreen)
-        assert "kept in memory while sitecare is locked" in str(app.screen.query_one("#unlock-notice").render())
-        assert open_vault.is_open and app.screen_locked
-        await pilot.press("s")  # nothing that reads records works while locked
-        await pilot.pause()
-        assert isinstance(app.screen, UnlockScreen)
+        await lock_with_the_disk_full(app, pilot, monkeypatch)
         app.lock_if_idle()  # the disk still full: tried again, still not saved
         await app.workers.wait_for_complete()
-        assert app.save_error
+        assert app.save_error and open_vault.is_open
         monkeypatch.setattr(vault_mod.fs, "open", real)
         app.lock_if_idle()  # the disk is back
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.save_error is None
-        app.screen.query_one("#passphrase", Input).value = "not my passphrase"
-        await pilot.press("enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        assert not open_vault.is_open and not app.screen_locked  # dropped, now that it is saved
+        assert "kept in memory" not in str(app.screen.query_one("#unlock-notice").render())
+        await unlock_with(app, pilot, "not my passphrase")
+        assert isinstance(app.screen, UnlockScreen)
+        await unlock_with(app, pilot, PASSPHRASE)
+        assert not isinstance(app.screen, UnlockScreen)
+        assert Site.select().where(Site.name == "typed while the disk was full").exists()
+    again = reopen(open_vault.folder, template_kek)
+    try:
+        assert Site.select().where(Site.name == "typed while the disk was full").exists()
+    finally:
+        again.close()
+
+
+async def test_unlocking_while_the_disk_is_still_full_goes_back_to_the_unsaved_records(open_vault, template_kek, monkeypatch):
+    from sitecare.screens.unlock import UnlockScreen
+
+    app = SitecareApp(open_vault, now=lambda: datetime(2026, 11, 22, 9, 0))
+    async with app.run_test(size=(80, 24), message_hook=None) as pilot:
+        real = vault_mod.fs.open
+        await lock_with_the_disk_full(app, pilot, monkeypatch)
+        await unlock_with(app, pilot, "not my passphrase")
         assert isinstance(app.screen, UnlockScreen) and app.screen_locked
-        app.screen.query_one("#passphrase", Input).value = PASSPHRASE
-        await pilot.press("enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        assert "does not open this vault" in str(app.screen.query_one("#unlock-message").render())
+        await unlock_with(app, pilot, PASSPHRASE)
         assert not isinstance(app.screen, UnlockScreen) and not app.screen_locked
         assert Site.select().where(Site.name == "typed while the disk was full").exists()
+        monkeypatch.setattr(vault_mod.fs, "open", real)
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.save_error is None
     again = reopen(open_vault.folder, template_kek)
     try:
         assert Site.select().where(Site.name == "typed while the disk was full").exists()

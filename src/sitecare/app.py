@@ -287,6 +287,12 @@ class SitecareApp(App[int]):
         elif self.save_error:
             self.save_error = None
             self.notify("Saved: all changes are now in the vault.")
+            if self.screen_locked and self.vault.is_open:
+                # Saved at last: the lock drops the database now, as every lock does.
+                self.vault.close(keep_lock=True)
+                self.screen_locked = False
+                if isinstance(self.screen, UnlockScreen):
+                    self.screen.show_notice()
         self._show_subtitle()
 
     def action_save(self) -> None:
@@ -306,8 +312,9 @@ class SitecareApp(App[int]):
             except ReadOnlyError:
                 pass
             except VaultError as exc:
+                if str(exc) != self.save_error:  # already told
+                    self.notify(str(exc), severity="error", timeout=20)
                 self.save_error = str(exc)
-                self.notify(str(exc), severity="error", timeout=20)
 
     async def action_quit(self) -> None:
         # A form with typing in it is not saved until its Save: ask, as Esc does. (The

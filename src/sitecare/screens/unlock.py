@@ -86,7 +86,7 @@ class UnlockScreen(Screen[bool]):
 
     def _notice(self) -> str:
         lines = []
-        if self.relock and self.vault.is_open:
+        if self.relock and self.vault.is_open and getattr(self.app, "save_error", None):
             lines.append(
                 "Your latest changes are not saved yet (see the message before the lock): they are kept "
                 "in memory while sitecare is locked, and saving is tried again every few seconds."
@@ -107,8 +107,13 @@ class UnlockScreen(Screen[bool]):
     def on_mount(self) -> None:
         self.query_one("#unlock-working").display = False
         self.query_one("#readonly").display = False
-        self.query_one("#unlock-notice").display = bool(self._notice())
+        self.show_notice()
         self.query_one("#passphrase", Input).focus()
+
+    def show_notice(self) -> None:
+        notice = self._notice()
+        self.query_one("#unlock-notice", Static).update(notice)
+        self.query_one("#unlock-notice").display = bool(notice)
 
     def show_error(self, message: str) -> None:
         self.query_one("#unlock-message", Static).update(message)
