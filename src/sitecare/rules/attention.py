@@ -649,10 +649,12 @@ def items_of(entries: Iterable[tuple], today: date, windows: Windows = Windows()
     every item of the list this way. Each item is made without the frozen dataclass's
     __init__ (a guarded setattr per field: half the cost of making an item): the same
     object, the same fields in the same order in its __dict__
-    (tests/rules/test_attention_merge.py checks)."""
+    (tests/rules/test_attention_merge.py checks), and its order_key beside them, worked
+    out here while the fields are at hand: every item of an opening's list is sorted."""
     moment = now if now is not None else datetime.combine(today, datetime.min.time())
     overdue, due_soon, upcoming = Severity.OVERDUE, Severity.DUE_SOON, Severity.UPCOMING
     window_of: dict[Kind, int] = {}
+    kind_rank, severity_rank, ends = _KIND_RANK, _SEVERITY_RANK, _DAY_ENDS
     new_item = _new_object
     items = []
     for entry in entries:
@@ -670,6 +672,16 @@ def items_of(entries: Iterable[tuple], today: date, windows: Windows = Windows()
             if window is None:
                 window = window_of[kind] = windows.for_kind(kind)
             severity = due_soon if (due - today).days <= window else upcoming
+        # order_key, as it works it out.
+        at = due_at
+        if at is None:
+            at = ends.get(due)
+            if at is None:
+                at = _day_end(due)
+        if severity is overdue:
+            key = (severity_rank[severity], kind_rank[kind], at, subject, ref.id)
+        else:
+            key = (severity_rank[severity], at, kind_rank[kind], subject, ref.id)
         item = new_item(AttentionItem)
         fields = item.__dict__
         fields["kind"] = kind
@@ -680,6 +692,7 @@ def items_of(entries: Iterable[tuple], today: date, windows: Windows = Windows()
         fields["ref"] = ref
         fields["detail"] = detail
         fields["due_at"] = due_at
+        fields["_order_key"] = key
         items.append(item)
     return items
 
@@ -761,6 +774,15 @@ def order_key(item: AttentionItem) -> tuple:
 
 
 _END_OF_DAY = datetime.max.time()
+_DAY_ENDS: dict[date, datetime] = {}
+
+
+def _day_end(day: date) -> datetime:
+    # Thousands of items fall due on a few hundred days: one moment per day.
+    if len(_DAY_ENDS) > 50_000:
+        _DAY_ENDS.clear()
+    end = _DAY_ENDS[day] = datetime.combine(day, _END_OF_DAY)
+    return end
 
 
 @dataclass(frozen=True)
