@@ -214,6 +214,25 @@ def test_a_missing_trigger_disowns_everything_kept(kept):
     assert "concerns" in kept_attention.load()
 
 
+def test_a_body_not_as_this_sitecare_writes_it_is_not_trusted(kept):
+    # A line per segment (kept_attention.body): one line too many is not read as a day.
+    models.database.execute_sql(
+        "UPDATE kept_attention SET body = body || char(10) || '[]' WHERE grp = 'policies' "
+        "AND piece = (SELECT min(piece) FROM kept_attention WHERE grp = 'policies')")
+    _, work = opened()
+    assert read_again(work) == {"policies"}
+
+
+def test_a_line_break_in_what_is_kept_stays_in_its_entry(demo):
+    with change():
+        Action.create(concern=_first_open_concern(), description="Ring the DSL\nthen write it up", owner="me",
+                      due=TODAY + timedelta(days=3))
+    assert keep_attention(NOW)
+    items, work = opened(NOW + timedelta(days=1))
+    assert read_again(work) == set()
+    assert any(item.detail.startswith("Ring the DSL\nthen write it up") for item in items)
+
+
 def test_a_disposed_clients_details_leave_what_is_kept(kept):
     client = Client.select().where(Client.therapy_end.is_null(False)).first()
     reference = client.reference

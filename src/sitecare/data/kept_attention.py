@@ -46,11 +46,12 @@ from .models import change, database, suspended_commit_hooks
 NO_KEY = -1
 PREFIX = "kept_attention_"
 #: Raise when the stored layout changes: the fingerprint then disowns old rows.
-LAYOUT = 3
+LAYOUT = 4
 
 _TABLES = (
     "CREATE TABLE IF NOT EXISTS kept_attention_group (grp TEXT PRIMARY KEY, made_by TEXT NOT NULL)",
-    # made_on, until: day ordinals. body: JSON [order, depends, firsts, segments] (KeptPiece).
+    # made_on, until: day ordinals. body: lines of JSON, [order, depends, firsts] then one
+    # line per segment, its entries (KeptPiece; body()).
     "CREATE TABLE IF NOT EXISTS kept_attention (grp TEXT NOT NULL, piece INTEGER NOT NULL, made_on INTEGER NOT NULL, "
     "until INTEGER, body TEXT NOT NULL, PRIMARY KEY (grp, piece)) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS kept_attention_stale (grp TEXT NOT NULL, piece INTEGER NOT NULL, "
@@ -146,7 +147,8 @@ class KeptPiece:
     next, the last until `until` (None: for ever). A day-dependent rule's answer may
     change every day (a contact never confirmed at a site that is not a school is due
     12 months before today), so keep() writes each day's answer for the week ahead.
-    A segment read from the vault stays JSON text until its day is asked for."""
+    A segment read from the vault stays JSON text (a line of its body) until its day is
+    asked for."""
 
     __slots__ = ("order", "depends", "firsts", "segments", "made_on", "until")
 
@@ -200,16 +202,25 @@ def load() -> dict[str, tuple[dict[Any, KeptPiece], set[Any]]]:
         "SELECT grp, made_by FROM kept_attention_group").fetchall() if made == fingerprint}
     rows = [row for row in database.execute_sql("SELECT grp, piece, until, body FROM kept_attention").fetchall()
             if row[0] in groups]
-    # One JSON document: a parse per piece cost more than reading it.
-    bodies = json.loads("[" + ",".join(row[3] for row in rows) + "]")
-    for (grp, piece, until, _), (order, depends, firsts, segments) in zip(rows, bodies):
+    lines = [row[3].split("\n") for row in rows]
+    # Every piece's first line in one JSON document: a parse per piece cost more than
+    # reading it. The segments stay text (decode_for).
+    heads = json.loads("[" + ",".join(line[0] for line in lines) + "]")
+    misread = set()
+    for (grp, piece, until, _), (order, depends, firsts), line in zip(rows, heads, lines):
+        del line[0]
+        if len(line) != len(firsts):
+            misread.add(grp)  # not as body() writes: the group is read afresh
+            continue
         groups[grp][0][None if piece == NO_KEY else piece] = KeptPiece(
-            tuple(order) if type(order) is list else order, tuple(map(tuple, depends)), firsts, segments,
-            _day(until) if until is not None else None,
+            tuple(order) if type(order) is list else order, tuple(map(tuple, depends)) if depends else (), firsts,
+            line, _day(until) if until is not None else None,
         )
     for grp, piece in database.execute_sql("SELECT grp, piece FROM kept_attention_stale").fetchall():
         if grp in groups:
             groups[grp][1].add(None if piece == NO_KEY else piece)
+    for grp in misread:
+        del groups[grp]
     return groups
 
 
@@ -263,12 +274,13 @@ def _stored_entries(entries: Iterable[tuple]) -> list:
 
 
 def body(piece: KeptPiece) -> str:
-    # Each segment's entries as JSON text inside the JSON: an opening parses only the
-    # text of the day it needs, not the week's.
+    # A line per segment: an opening parses only the line of the day it needs, not the
+    # week's, and no JSON is quoted inside JSON (unquoting it cost as much as parsing
+    # it). Compact JSON never holds a line break: json.dumps escapes one in a string.
     segments = [entries if type(entries) is str else json.dumps(_stored_entries(entries), separators=(",", ":"))
                 for entries in piece.segments]
-    return json.dumps([piece.order, [list(d) for d in piece.depends], piece.firsts, segments],
-                      separators=(",", ":"))
+    head = json.dumps([piece.order, [list(d) for d in piece.depends], piece.firsts], separators=(",", ":"))
+    return "\n".join([head, *segments])
 
 
 # ------------------------------------------------------------------------------ writing
