@@ -233,6 +233,32 @@ def test_a_line_break_in_what_is_kept_stays_in_its_entry(demo):
     assert any(item.detail.startswith("Ring the DSL\nthen write it up") for item in items)
 
 
+def test_reading_a_site_again_makes_only_the_site_inputs(kept, monkeypatch):
+    # Making the input dataclasses is paid only for the groups read (rules/attention.py
+    # _INPUTS): as if sitecare had just started, with none of them made yet.
+    import sys
+
+    import sitecare.rules
+
+    for name in [n for n in sys.modules if n.startswith(("sitecare.rules.inputs_", "sitecare.rules.attention_inputs"))]:
+        monkeypatch.delitem(sys.modules, name)
+        monkeypatch.delattr(sitecare.rules, name.rsplit(".", 1)[1])
+    made_before = {name: vars(rules).pop(name) for name in rules._INPUTS if name in vars(rules)}
+    try:
+        with change():
+            Contact.update(confirmed_on=TODAY).where(Contact.id == Contact.select().first().id).execute()
+        attention_cache.drop_cache()
+        current_attention(NOW)
+        assert Counter(attention_cache.attention_cache().recomputed)["site_contacts pieces"] == 1
+        made = {n for n in sys.modules if n.startswith(("sitecare.rules.inputs_", "sitecare.rules.attention_inputs"))}
+    finally:
+        attention_cache.drop_cache()  # its pieces are of the classes made here
+        for name in rules._INPUTS:
+            vars(rules).pop(name, None)
+        vars(rules).update(made_before)
+    assert made == {"sitecare.rules.inputs_sites"}
+
+
 def test_a_disposed_clients_details_leave_what_is_kept(kept):
     client = Client.select().where(Client.therapy_end.is_null(False)).first()
     reference = client.reference
