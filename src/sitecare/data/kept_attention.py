@@ -35,6 +35,7 @@ from bisect import bisect_right
 import json
 from datetime import date, datetime
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -188,8 +189,13 @@ def decode_for(pieces: Iterable[KeptPiece], day: date) -> None:
             waiting.append((piece, at))
     if waiting:
         stored = json.loads("[" + ",".join(piece.segments[at] for piece, at in waiting) + "]")
+        # One loop over every entry, then each piece's share of it.
+        decoded = _entries(chain.from_iterable(stored))
+        start = 0
         for (piece, at), entries in zip(waiting, stored):
-            piece.segments[at] = _entries(entries)
+            end = start + len(entries)
+            piece.segments[at] = decoded[start:end]
+            start = end
 
 
 def load() -> dict[str, tuple[dict[Any, KeptPiece], set[Any]]]:
@@ -242,7 +248,7 @@ _new_object = object.__new__
 _RecordRef = rules.RecordRef
 
 
-def _entries(stored: list) -> list[tuple]:
+def _entries(stored: Iterable[list]) -> list[tuple]:
     # Each RecordRef made without the frozen dataclass's guarded setattr per field, as
     # rules.attention.items_of makes items: the same object, the same fields. Written
     # out in one loop: an opening decodes every entry of the list this way.
