@@ -180,22 +180,28 @@ class KeptPiece:
         return entries
 
 
-def decode_for(pieces: Iterable[KeptPiece], day: date) -> None:
-    """Decode the segments `pieces` hold for `day`, all in one JSON parse."""
+def entries_for(pieces: Iterable[KeptPiece], day: date) -> list[list[tuple]]:
+    """Each of `pieces`' entries on `day`, the segments still text decoded all in one
+    JSON parse and one loop."""
+    found: list[Any] = []
     waiting = []
+    ordinal = day.toordinal()
     for piece in pieces:
-        at = piece.segment_on(day)
-        if type(piece.segments[at]) is str:
-            waiting.append((piece, at))
+        firsts = piece.firsts
+        at = bisect_right(firsts, ordinal) - 1 if len(firsts) > 1 else 0
+        entries = piece.segments[at]
+        if type(entries) is str:
+            waiting.append((len(found), piece, at))
+        found.append(entries)
     if waiting:
-        stored = json.loads("[" + ",".join(piece.segments[at] for piece, at in waiting) + "]")
-        # One loop over every entry, then each piece's share of it.
+        stored = json.loads("[" + ",".join(found[number] for number, _, _ in waiting) + "]")
         decoded = _entries(chain.from_iterable(stored))
         start = 0
-        for (piece, at), entries in zip(waiting, stored):
+        for (number, piece, at), entries in zip(waiting, stored):
             end = start + len(entries)
-            piece.segments[at] = decoded[start:end]
+            found[number] = piece.segments[at] = decoded[start:end]
             start = end
+    return found
 
 
 def load() -> dict[str, tuple[dict[Any, KeptPiece], set[Any]]]:
@@ -210,7 +216,7 @@ def load() -> dict[str, tuple[dict[Any, KeptPiece], set[Any]]]:
             if row[0] in groups]
     lines = [row[3].split("\n") for row in rows]
     # Every piece's first line in one JSON document: a parse per piece cost more than
-    # reading it. The segments stay text (decode_for).
+    # reading it. The segments stay text (entries_for).
     heads = json.loads("[" + ",".join(line[0] for line in lines) + "]")
     misread = set()
     for (grp, piece, until, _), (order, depends, firsts), line in zip(rows, heads, lines):
