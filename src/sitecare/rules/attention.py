@@ -644,10 +644,11 @@ _new_object = object.__new__
 
 def items_of(entries: Iterable[tuple], today: date, windows: Windows = Windows(),
              now: datetime | None = None) -> list[AttentionItem]:
-    """The items of some entries (entries_by_row) on `today` at the moment `now`: each
-    entry's severity as severity_for gives it (or overdue once a deadline counted in
-    hours has passed), on the entry's fields. Written out in one loop: an opening makes
-    every item of the list this way. Each item is made without the frozen dataclass's
+    """The items of some entries (entries_by_row) on `today` at the moment `now`, one
+    per entry in their order (a caller may make many pieces' items in one call and
+    slice them apart): each entry's severity as severity_for gives it (or overdue once
+    a deadline counted in hours has passed), on the entry's fields. Written out in one
+    loop: an opening makes every item of the list this way. Each item is made without the frozen dataclass's
     __init__ (a guarded setattr per field: half the cost of making an item): the same
     object, the same fields in the same order in its __dict__
     (tests/rules/test_attention_merge.py checks), and its order_key beside them, worked
