@@ -214,19 +214,21 @@ def load() -> dict[str, tuple[dict[Any, KeptPiece], set[Any]]]:
         "SELECT grp, made_by FROM kept_attention_group").fetchall() if made == fingerprint}
     rows = [row for row in database.execute_sql("SELECT grp, piece, until, body FROM kept_attention").fetchall()
             if row[0] in groups]
-    lines = [row[3].split("\n") for row in rows]
+    # Split off only the first line: most pieces hold one segment, and splitting every
+    # body into its lines cost more than reading it.
+    parts = [row[3].partition("\n") for row in rows]
     # Every piece's first line in one JSON document: a parse per piece cost more than
     # reading it. The segments stay text (entries_for).
-    heads = json.loads("[" + ",".join(line[0] for line in lines) + "]")
+    heads = json.loads("[" + ",".join(part[0] for part in parts) + "]")
     misread = set()
-    for (grp, piece, until, _), (order, depends, firsts), line in zip(rows, heads, lines):
-        del line[0]
-        if len(line) != len(firsts):
+    for (grp, piece, until, _), (order, depends, firsts), (_, _, rest) in zip(rows, heads, parts):
+        segments = rest.split("\n") if "\n" in rest else [rest]
+        if len(segments) != len(firsts):
             misread.add(grp)  # not as body() writes: the group is read afresh
             continue
         groups[grp][0][None if piece == NO_KEY else piece] = KeptPiece(
             tuple(order) if type(order) is list else order, tuple(map(tuple, depends)) if depends else (), firsts,
-            line, _day(until) if until is not None else None,
+            segments, _day(until) if until is not None else None,
         )
     for grp, piece in database.execute_sql("SELECT grp, piece FROM kept_attention_stale").fetchall():
         if grp in groups:
