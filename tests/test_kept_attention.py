@@ -214,6 +214,51 @@ def test_a_missing_trigger_disowns_everything_kept(kept):
     assert "concerns" in kept_attention.load()
 
 
+def test_a_body_not_as_this_sitecare_writes_it_is_not_trusted(kept):
+    # A line per segment (kept_attention.body): one line too many is not read as a day.
+    models.database.execute_sql(
+        "UPDATE kept_attention SET body = body || char(10) || '[]' WHERE grp = 'policies' "
+        "AND piece = (SELECT min(piece) FROM kept_attention WHERE grp = 'policies')")
+    _, work = opened()
+    assert read_again(work) == {"policies"}
+
+
+def test_a_line_break_in_what_is_kept_stays_in_its_entry(demo):
+    with change():
+        Action.create(concern=_first_open_concern(), description="Ring the DSL\nthen write it up", owner="me",
+                      due=TODAY + timedelta(days=3))
+    assert keep_attention(NOW)
+    items, work = opened(NOW + timedelta(days=1))
+    assert read_again(work) == set()
+    assert any(item.detail.startswith("Ring the DSL\nthen write it up") for item in items)
+
+
+def test_reading_a_site_again_makes_only_the_site_inputs(kept, monkeypatch):
+    # Making the input dataclasses is paid only for the groups read (rules/attention.py
+    # _INPUTS): as if sitecare had just started, with none of them made yet.
+    import sys
+
+    import sitecare.rules
+
+    for name in [n for n in sys.modules if n.startswith(("sitecare.rules.inputs_", "sitecare.rules.attention_inputs"))]:
+        monkeypatch.delitem(sys.modules, name)
+        monkeypatch.delattr(sitecare.rules, name.rsplit(".", 1)[1])
+    made_before = {name: vars(rules).pop(name) for name in rules._INPUTS if name in vars(rules)}
+    try:
+        with change():
+            Contact.update(confirmed_on=TODAY).where(Contact.id == Contact.select().first().id).execute()
+        attention_cache.drop_cache()
+        current_attention(NOW)
+        assert Counter(attention_cache.attention_cache().recomputed)["site_contacts pieces"] == 1
+        made = {n for n in sys.modules if n.startswith(("sitecare.rules.inputs_", "sitecare.rules.attention_inputs"))}
+    finally:
+        attention_cache.drop_cache()  # its pieces are of the classes made here
+        for name in rules._INPUTS:
+            vars(rules).pop(name, None)
+        vars(rules).update(made_before)
+    assert made == {"sitecare.rules.inputs_sites"}
+
+
 def test_a_disposed_clients_details_leave_what_is_kept(kept):
     client = Client.select().where(Client.therapy_end.is_null(False)).first()
     reference = client.reference

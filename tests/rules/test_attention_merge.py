@@ -170,6 +170,16 @@ def test_items_made_quickly_are_the_dataclasses_own():
         assert list(fields.items()) == list(vars(expected).items())
 
 
+@pytest.mark.parametrize("now", MOMENTS)
+@pytest.mark.parametrize("windows", [Windows(), Windows(0, 0), Windows(400, 5)])
+def test_items_are_made_with_the_key_order_key_works_out(now, windows):
+    # items_of works each item's key out as it makes it: the same key order_key gives.
+    today = (now or datetime(2026, 11, 22)).date()
+    items = attention_list(every_source(), today, windows, now)
+    made = [vars(item).pop("_order_key") for item in items]
+    assert made == [rules.order_key(item) for item in items]
+
+
 def test_severity_span_bounds_the_moments_that_change_nothing():
     inputs = every_source()
     today = date(2026, 11, 22)

@@ -35,6 +35,7 @@ from bisect import bisect_right
 import json
 from datetime import date, datetime
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -46,11 +47,12 @@ from .models import change, database, suspended_commit_hooks
 NO_KEY = -1
 PREFIX = "kept_attention_"
 #: Raise when the stored layout changes: the fingerprint then disowns old rows.
-LAYOUT = 3
+LAYOUT = 4
 
 _TABLES = (
     "CREATE TABLE IF NOT EXISTS kept_attention_group (grp TEXT PRIMARY KEY, made_by TEXT NOT NULL)",
-    # made_on, until: day ordinals. body: JSON [order, depends, firsts, segments] (KeptPiece).
+    # made_on, until: day ordinals. body: lines of JSON, [order, depends, firsts] then one
+    # line per segment, its entries (KeptPiece; body()).
     "CREATE TABLE IF NOT EXISTS kept_attention (grp TEXT NOT NULL, piece INTEGER NOT NULL, made_on INTEGER NOT NULL, "
     "until INTEGER, body TEXT NOT NULL, PRIMARY KEY (grp, piece)) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS kept_attention_stale (grp TEXT NOT NULL, piece INTEGER NOT NULL, "
@@ -146,7 +148,8 @@ class KeptPiece:
     next, the last until `until` (None: for ever). A day-dependent rule's answer may
     change every day (a contact never confirmed at a site that is not a school is due
     12 months before today), so keep() writes each day's answer for the week ahead.
-    A segment read from the vault stays JSON text until its day is asked for."""
+    A segment read from the vault stays JSON text (a line of its body) until its day is
+    asked for."""
 
     __slots__ = ("order", "depends", "firsts", "segments", "made_on", "until")
 
@@ -177,17 +180,28 @@ class KeptPiece:
         return entries
 
 
-def decode_for(pieces: Iterable[KeptPiece], day: date) -> None:
-    """Decode the segments `pieces` hold for `day`, all in one JSON parse."""
+def entries_for(pieces: Iterable[KeptPiece], day: date) -> list[list[tuple]]:
+    """Each of `pieces`' entries on `day`, the segments still text decoded all in one
+    JSON parse and one loop."""
+    found: list[Any] = []
     waiting = []
+    ordinal = day.toordinal()
     for piece in pieces:
-        at = piece.segment_on(day)
-        if type(piece.segments[at]) is str:
-            waiting.append((piece, at))
+        firsts = piece.firsts
+        at = bisect_right(firsts, ordinal) - 1 if len(firsts) > 1 else 0
+        entries = piece.segments[at]
+        if type(entries) is str:
+            waiting.append((len(found), piece, at))
+        found.append(entries)
     if waiting:
-        stored = json.loads("[" + ",".join(piece.segments[at] for piece, at in waiting) + "]")
-        for (piece, at), entries in zip(waiting, stored):
-            piece.segments[at] = _entries(entries)
+        stored = json.loads("[" + ",".join(found[number] for number, _, _ in waiting) + "]")
+        decoded = _entries(chain.from_iterable(stored))
+        start = 0
+        for (number, piece, at), entries in zip(waiting, stored):
+            end = start + len(entries)
+            found[number] = piece.segments[at] = decoded[start:end]
+            start = end
+    return found
 
 
 def load() -> dict[str, tuple[dict[Any, KeptPiece], set[Any]]]:
@@ -200,16 +214,27 @@ def load() -> dict[str, tuple[dict[Any, KeptPiece], set[Any]]]:
         "SELECT grp, made_by FROM kept_attention_group").fetchall() if made == fingerprint}
     rows = [row for row in database.execute_sql("SELECT grp, piece, until, body FROM kept_attention").fetchall()
             if row[0] in groups]
-    # One JSON document: a parse per piece cost more than reading it.
-    bodies = json.loads("[" + ",".join(row[3] for row in rows) + "]")
-    for (grp, piece, until, _), (order, depends, firsts, segments) in zip(rows, bodies):
+    # Split off only the first line: most pieces hold one segment, and splitting every
+    # body into its lines cost more than reading it.
+    parts = [row[3].partition("\n") for row in rows]
+    # Every piece's first line in one JSON document: a parse per piece cost more than
+    # reading it. The segments stay text (entries_for).
+    heads = json.loads("[" + ",".join(part[0] for part in parts) + "]")
+    misread = set()
+    for (grp, piece, until, _), (order, depends, firsts), (_, _, rest) in zip(rows, heads, parts):
+        segments = rest.split("\n") if "\n" in rest else [rest]
+        if len(segments) != len(firsts):
+            misread.add(grp)  # not as body() writes: the group is read afresh
+            continue
         groups[grp][0][None if piece == NO_KEY else piece] = KeptPiece(
-            tuple(order) if type(order) is list else order, tuple(map(tuple, depends)), firsts, segments,
-            _day(until) if until is not None else None,
+            tuple(order) if type(order) is list else order, tuple(map(tuple, depends)) if depends else (), firsts,
+            segments, _day(until) if until is not None else None,
         )
     for grp, piece in database.execute_sql("SELECT grp, piece FROM kept_attention_stale").fetchall():
         if grp in groups:
             groups[grp][1].add(None if piece == NO_KEY else piece)
+    for grp in misread:
+        del groups[grp]
     return groups
 
 
@@ -231,7 +256,7 @@ _new_object = object.__new__
 _RecordRef = rules.RecordRef
 
 
-def _entries(stored: list) -> list[tuple]:
+def _entries(stored: Iterable[list]) -> list[tuple]:
     # Each RecordRef made without the frozen dataclass's guarded setattr per field, as
     # rules.attention.items_of makes items: the same object, the same fields. Written
     # out in one loop: an opening decodes every entry of the list this way.
@@ -263,12 +288,13 @@ def _stored_entries(entries: Iterable[tuple]) -> list:
 
 
 def body(piece: KeptPiece) -> str:
-    # Each segment's entries as JSON text inside the JSON: an opening parses only the
-    # text of the day it needs, not the week's.
+    # A line per segment: an opening parses only the line of the day it needs, not the
+    # week's, and no JSON is quoted inside JSON (unquoting it cost as much as parsing
+    # it). Compact JSON never holds a line break: json.dumps escapes one in a string.
     segments = [entries if type(entries) is str else json.dumps(_stored_entries(entries), separators=(",", ":"))
                 for entries in piece.segments]
-    return json.dumps([piece.order, [list(d) for d in piece.depends], piece.firsts, segments],
-                      separators=(",", ":"))
+    head = json.dumps([piece.order, [list(d) for d in piece.depends], piece.firsts], separators=(",", ":"))
+    return "\n".join([head, *segments])
 
 
 # ------------------------------------------------------------------------------ writing

@@ -39,6 +39,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from importlib import import_module
 from itertools import chain
 from typing import TYPE_CHECKING, Any
 
@@ -230,36 +231,36 @@ class AttentionItem:
 
 # --------------------------------------------------------------------------- inputs
 
-# The input dataclasses (TrainingInput ... AttentionInputs) live in
-# rules/attention_inputs.py and are imported on first use, through this module as
+# The input dataclasses (TrainingInput ... AttentionInputs) live in rules/inputs_*.py
+# and rules/attention_inputs.py, and are imported on first use, through this module as
 # before: an opening that starts from the list kept in the vault builds none of them,
-# and making seventeen frozen dataclasses cost 12 ms of every launch.
-_INPUTS = frozenset({
-    "TrainingRecordInput",
-    "TrainingInput",
-    "RequirementInput",
-    "PolicyInput",
-    "ContactInput",
-    "SiteContactsInput",
-    "ConcernActionInput",
-    "ProcedureStepInput",
-    "OutcomeInput",
-    "SeriousIncidentInput",
-    "ComplaintStageInput",
-    "ComplaintInput",
-    "ConsentInput",
-    "RetentionInput",
-    "DataRequestInput",
-    "AuthorityInput",
-    "AttentionInputs",
-})
+# one that reads a piece again only that piece's group's (making all seventeen frozen
+# dataclasses cost 12 ms of a launch).
+_INPUTS = {
+    "TrainingRecordInput": "inputs_training",
+    "TrainingInput": "inputs_training",
+    "RequirementInput": "inputs_training",
+    "PolicyInput": "inputs_sites",
+    "ContactInput": "inputs_sites",
+    "SiteContactsInput": "inputs_sites",
+    "ConcernActionInput": "inputs_concerns",
+    "ProcedureStepInput": "inputs_concerns",
+    "OutcomeInput": "inputs_concerns",
+    "SeriousIncidentInput": "inputs_concerns",
+    "ComplaintStageInput": "inputs_whole",
+    "ComplaintInput": "inputs_whole",
+    "ConsentInput": "inputs_whole",
+    "RetentionInput": "inputs_whole",
+    "DataRequestInput": "inputs_whole",
+    "AuthorityInput": "inputs_whole",
+    "AttentionInputs": "attention_inputs",
+}
 
 
 def __getattr__(name: str) -> Any:
-    if name in _INPUTS:
-        from . import attention_inputs
-
-        value = globals()[name] = getattr(attention_inputs, name)
+    module = _INPUTS.get(name)
+    if module is not None:
+        value = globals()[name] = getattr(import_module(f"{__package__}.{module}"), name)
         return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
@@ -643,16 +644,19 @@ _new_object = object.__new__
 
 def items_of(entries: Iterable[tuple], today: date, windows: Windows = Windows(),
              now: datetime | None = None) -> list[AttentionItem]:
-    """The items of some entries (entries_by_row) on `today` at the moment `now`: each
-    entry's severity as severity_for gives it (or overdue once a deadline counted in
-    hours has passed), on the entry's fields. Written out in one loop: an opening makes
-    every item of the list this way. Each item is made without the frozen dataclass's
+    """The items of some entries (entries_by_row) on `today` at the moment `now`, one
+    per entry in their order (a caller may make many pieces' items in one call and
+    slice them apart): each entry's severity as severity_for gives it (or overdue once
+    a deadline counted in hours has passed), on the entry's fields. Written out in one
+    loop: an opening makes every item of the list this way. Each item is made without the frozen dataclass's
     __init__ (a guarded setattr per field: half the cost of making an item): the same
     object, the same fields in the same order in its __dict__
-    (tests/rules/test_attention_merge.py checks)."""
+    (tests/rules/test_attention_merge.py checks), and its order_key beside them, worked
+    out here while the fields are at hand: every item of an opening's list is sorted."""
     moment = now if now is not None else datetime.combine(today, datetime.min.time())
     overdue, due_soon, upcoming = Severity.OVERDUE, Severity.DUE_SOON, Severity.UPCOMING
     window_of: dict[Kind, int] = {}
+    kind_rank, severity_rank, ends = _KIND_RANK, _SEVERITY_RANK, _DAY_ENDS
     new_item = _new_object
     items = []
     for entry in entries:
@@ -670,6 +674,16 @@ def items_of(entries: Iterable[tuple], today: date, windows: Windows = Windows()
             if window is None:
                 window = window_of[kind] = windows.for_kind(kind)
             severity = due_soon if (due - today).days <= window else upcoming
+        # order_key, as it works it out.
+        at = due_at
+        if at is None:
+            at = ends.get(due)
+            if at is None:
+                at = _day_end(due)
+        if severity is overdue:
+            key = (severity_rank[severity], kind_rank[kind], at, subject, ref.id)
+        else:
+            key = (severity_rank[severity], at, kind_rank[kind], subject, ref.id)
         item = new_item(AttentionItem)
         fields = item.__dict__
         fields["kind"] = kind
@@ -680,6 +694,7 @@ def items_of(entries: Iterable[tuple], today: date, windows: Windows = Windows()
         fields["ref"] = ref
         fields["detail"] = detail
         fields["due_at"] = due_at
+        fields["_order_key"] = key
         items.append(item)
     return items
 
@@ -761,6 +776,15 @@ def order_key(item: AttentionItem) -> tuple:
 
 
 _END_OF_DAY = datetime.max.time()
+_DAY_ENDS: dict[date, datetime] = {}
+
+
+def _day_end(day: date) -> datetime:
+    # Thousands of items fall due on a few hundred days: one moment per day.
+    if len(_DAY_ENDS) > 50_000:
+        _DAY_ENDS.clear()
+    end = _DAY_ENDS[day] = datetime.combine(day, _END_OF_DAY)
+    return end
 
 
 @dataclass(frozen=True)
