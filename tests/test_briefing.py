@@ -289,3 +289,28 @@ async def test_private_work_shows_my_organisations_lead(open_vault):
         await pilot.press("y")
         await pilot.pause()
         assert app.clipboard == "07700 900285"
+
+
+async def test_a_site_worked_under_an_organisation_shows_its_lead_and_manager(open_vault):
+    # Concern steps there call on them ("your organisation's safeguarding lead").
+    from sitecare.data import sites
+    from sitecare.data.models import Organisation, change
+
+    with change():
+        mtb = Organisation.get(Organisation.short_name == "MTB")
+        mtb.safeguarding_lead_name, mtb.safeguarding_lead_phone = "Catherine Dunmore", "07700900311"
+        mtb.manager_name = "Philippa Stroud"
+        mtb.save()
+    site = sites.save_site(sites.SiteFields(name="Larkspur House", kind="care_home", organisation_id=mtb.id))
+    bare = sites.save_site(sites.SiteFields(name="Wren House", kind="school"))
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(BriefingScreen(site.id))
+        await pilot.pause()
+        await pilot.pause()
+        assert row_text(app, "#b-own-org") == (
+            "MTB: safeguarding lead Catherine Dunmore  07700 900311 · manager Philippa Stroud")
+        app.push_screen(BriefingScreen(bare.id))
+        await pilot.pause()
+        await pilot.pause()
+        assert not app.screen.query("#b-own-org")

@@ -219,7 +219,10 @@ async def test_home_lists_most_urgent_first_with_visits_and_counts(open_vault):
         assert not app.screen.query_one("#home-clear").display
         visits = text(app, "#home-visits")
         assert "Today, Sunday 22 Nov 2026" in visits
-        assert "Heron Way Primary · DSL Claire Ashdown 07700 900123 · CPOMS" in visits
+        assert visits.split("\n")[1:] == [
+            "  Heron Way Primary · DSL Claire Ashdown 07700 900123",
+            "    record concerns on CPOMS",
+        ]
         listed = rows(app)
         firsts = [r.split("\n")[0] for r in listed]
         # Missed procedure steps come first: a reporting step waits on no one else.
@@ -241,6 +244,33 @@ async def test_home_lists_most_urgent_first_with_visits_and_counts(open_vault):
         await pilot.press("u")
         await pilot.pause()
         assert any(r.startswith("UPCOMING Retention: AD-0001") for r in rows(app))
+
+
+async def test_today_s_visits_break_between_their_parts_under_the_site_s_name(open_vault):
+    # A new-user trial at 80 columns: the recording system, unlabelled, wrapped from the
+    # margin ("sitecare (my own" on one line, "records)" under "Today").
+    with change():
+        for name, kind_code, system in (("Mill Yard Therapy Rooms", "private_practice", "sitecare (my own records)"),
+                                        ("Wren House", "school", "")):
+            Site.create(name=name, kind=kind_code, recording_system=system,
+                        visit_rule="FREQ=WEEKLY;BYDAY=SU", visit_start=date(2026, 9, 6))
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert text(app, "#home-visits").split("\n") == [
+            "Today, Sunday 22 Nov 2026: 2 visits",
+            "  Mill Yard Therapy Rooms · private practice: no site DSL",
+            "    record concerns on sitecare (my own records)",
+            "  Wren House · no DSL recorded",
+        ]
+        # Wider, each site fits on its line; narrower again, it breaks again.
+        await pilot.resize_terminal(200, 50)
+        await pilot.pause()
+        assert text(app, "#home-visits").split("\n")[1] == (
+            "  Mill Yard Therapy Rooms · private practice: no site DSL · record concerns on sitecare (my own records)")
+        await pilot.resize_terminal(*SIZE)
+        await pilot.pause()
+        assert len(text(app, "#home-visits").split("\n")) == 4
 
 
 async def test_an_empty_vault_is_all_clear(open_vault):

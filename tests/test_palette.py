@@ -10,7 +10,7 @@ from datetime import date
 from textual.command import CommandList, CommandPalette
 
 from sitecare.data import clients, complaints, contacts, models, sites
-from sitecare.data.models import Contact, LocalAuthority, Site, change
+from sitecare.data.models import Contact, LocalAuthority, Organisation, Site, change
 from sitecare.screens.briefing import BriefingScreen
 from sitecare.screens.clients import ClientsComplaintsCommands
 from sitecare.screens.commands import HITS_SHOWN, SitecareCommands
@@ -220,6 +220,57 @@ async def test_a_concern_reference_and_enter_opens_the_concern(open_vault):
         await settle(app, pilot)
         assert isinstance(app.screen, ConcernScreen)
         assert app.screen.concern_id == wanted.id
+
+
+async def test_an_organisation_s_safeguarding_lead_by_name_opens_a_briefing_showing_them(open_vault):
+    # A new-user trial typed "whitlock", the safeguarding lead a concern step named: no match.
+    with change():
+        helloself = Organisation.get(Organisation.name == "HelloSelf")
+        helloself.safeguarding_lead_name, helloself.safeguarding_lead_phone = "Naomi Whitlock", "07700900856"
+        helloself.manager_name = "Sunil Varma"
+        helloself.save()
+        Site.create(name="Alder Rooms", kind="school", organisation=helloself)
+        private = Site.create(name="Kingfisher Court", kind="private_practice", organisation=helloself,
+                              arrangement="private", address="Kingfisher Court, Ashwick",
+                              how_to_report="Follow HelloSelf's procedure. " + "Serious incidents within 24 hours. " * 4,
+                              visit_notes="Ground-floor room 1. " * 8)
+        for i in range(4):
+            Contact.create(site=private, role="other", name=f"Receptionist {i}", phone="01632960100",
+                           where_to_find="front desk, weekdays", from_date=date(2026, 1, 1))
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        [lead, *_] = await hits(SitecareCommands, app, "whitlock")
+        assert (lead.text, lead.help) == (
+            "Naomi Whitlock (HelloSelf)", "HelloSelf's safeguarding lead · 07700 900856 · open a briefing")
+        [manager, *_] = await hits(SitecareCommands, app, "varma")
+        assert (manager.text, manager.help) == ("Sunil Varma (HelloSelf)", "HelloSelf's manager · open a briefing")
+        await open_palette_and_type(app, pilot, "whitlock")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        # The private site's, where she is the one to call; scrolled to where she is.
+        assert isinstance(app.screen, BriefingScreen)
+        assert app.screen.site_id == private.id
+        row = app.screen.query_one("#b-own-org")
+        assert "Naomi Whitlock" in str(app.screen.query_one("#b-own-org-value").render())
+        body = app.screen.query_one("#briefing")
+        assert body.scroll_y > 0 and body.region.contains_region(row.region)
+
+
+async def test_someone_at_an_organisation_no_site_works_under_is_still_found(open_vault):
+    with change():
+        mtb = Organisation.get(Organisation.short_name == "MTB")
+        mtb.safeguarding_lead_name = "Catherine Dunmore"
+        mtb.save()
+    messages = []
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
+        await open_palette_and_type(app, pilot, "dunmore")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, BriefingScreen)
+        notes = [m.notification.message for m in messages if type(m).__name__ == "Notify"]
+        assert notes == ["Catherine Dunmore is MTB's safeguarding lead. No site in the vault works under MTB, "
+                         "so no briefing shows them."]
 
 
 async def test_raising_a_concern_and_locking_are_found_by_name(open_vault):

@@ -15,7 +15,7 @@ from sitecare.data.models import Attachment, Policy, Requirement
 from sitecare.rules.policy import PolicyState
 from sitecare.screens.policy import PolicyFormScreen, PolicyScreen, SignPolicyScreen
 
-from sitehelpers import SIZE, TODAY, field_error, fill, fixed_sites, kind, make_app, screen_text, settle
+from sitehelpers import SIZE, TODAY, field_error, fill, fixed_sites, kind, make_app, screen_text, settle, type_text
 
 
 async def test_record_and_sign_a_policy_with_its_file(open_vault, tmp_path):
@@ -98,7 +98,8 @@ async def test_sign_a_policy_from_the_sites_table(open_vault):
         await pilot.press("enter")  # Enter on a version: I signed it
         await pilot.pause()
         assert isinstance(app.screen, SignPolicyScreen)
-        await fill(app, pilot, "#how", "signed the policy log")
+        # The date is today's already: typing goes straight into how I signed it.
+        await type_text(pilot, "signed the policy log")
         await pilot.press("enter")  # Enter in the last field saves
         await settle(app, pilot)
         assert sites.site_policy_status(world["larkspur"], TODAY).state is PolicyState.SIGNED_CURRENT

@@ -130,6 +130,22 @@ async def test_adding_a_certificate_clears_the_home_warning(open_vault, tmp_path
         assert "All clear" in str(app.screen.query_one("#home-clear", Static).render())
 
 
+async def test_add_starts_in_the_date_when_the_kind_is_chosen_already(open_vault):
+    # A new-user trial pressed n and typed the date at once: it went into the Kind list.
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_training(app, pilot)
+        await select_row(app, pilot, f"kind-{kind('insurance').id}")
+        await pilot.press("n")
+        await pilot.pause()
+        form = app.screen
+        assert form.query_one("#kind", Select).value == kind("insurance").id
+        await pilot.press(*"20/11/2026")
+        await pilot.pause()
+        assert form.query_one("#completed", Input).value == "20/11/2026"
+        assert "20 Nov 2027" in field_hint(app, "expires")
+
+
 async def test_export_and_reimport_byte_identical(open_vault, tmp_path):
     source = certificate_file(tmp_path, "safeguarding level 2.pdf")
     with change():

@@ -331,6 +331,21 @@ def test_a_second_process_cannot_take_the_lock(vault_dir):
     taker.release_lock()
 
 
+def test_letting_go_of_the_lock_clears_the_note_of_who_held_it(vault_dir):
+    # A tester found an exited process's pid in the lock file after `demo --no-open`.
+    vault = Vault(vault_dir)
+    vault.acquire_lock()
+    assert f"pid {os.getpid()}" in vault.lock_path.read_text()
+    vault.release_lock()
+    assert vault.lock_path.read_text() == ""
+    # The idle lock keeps the vault, and so the note.
+    vault.unlock(PASSPHRASE)
+    vault.close(keep_lock=True)
+    assert f"pid {os.getpid()}" in vault.lock_path.read_text()
+    vault.close()
+    assert vault.lock_path.read_text() == ""
+
+
 def test_blob_round_trip_and_tampering(open_vault):
     data = os.urandom(50_000)
     blob_id = open_vault.put_blob(data)

@@ -640,3 +640,45 @@ def sites_to_find(today: date) -> list[SiteToFind]:
         dsl = next((person for person, held in people if "dsl" in held), "")
         found.append(SiteToFind(site_id, name, kind, authority or "", dsl, tuple(people)))
     return found
+
+
+@dataclass(frozen=True)
+class OrganisationContactToFind:
+    """Someone at an organisation I work under (its safeguarding lead or manager), for
+    the command palette: concern steps name them, so they are looked for by name too."""
+
+    organisation_id: int
+    organisation: str  # its short name where it has one, as the briefing says it
+    role: str  # "safeguarding lead" or "manager"
+    name: str
+    phone: str
+
+
+def organisation_contacts_to_find() -> list[OrganisationContactToFind]:
+    """Every organisation's safeguarding lead and manager that has a name, by
+    organisation. A handful of rows: the sites under each are looked up only when one
+    is chosen (`site_showing_organisation`)."""
+    query = Organisation.select(
+        Organisation.id, Organisation.name, Organisation.short_name,
+        Organisation.safeguarding_lead_name, Organisation.safeguarding_lead_phone,
+        Organisation.manager_name, Organisation.manager_phone,
+    ).order_by(Organisation.name)
+    found = []
+    for org_id, name, short, lead, lead_phone, manager, manager_phone in database.execute(query):
+        for role, person, phone in (("safeguarding lead", lead, lead_phone), ("manager", manager, manager_phone)):
+            if person.strip():
+                found.append(OrganisationContactToFind(org_id, short or name, role, person.strip(), phone))
+    return found
+
+
+def site_showing_organisation(organisation_id: int) -> int | None:
+    """The site whose briefing to open for someone at this organisation: a private one
+    first (its briefing leads with the organisation's safeguarding lead, there being no
+    site DSL), then the first by name; None when no site works under it."""
+    site = (
+        Site.select(Site.id)
+        .where((Site.organisation == organisation_id) & (Site.archived == False))  # noqa: E712
+        .order_by((Site.arrangement != "private"), Site.name)
+        .first()
+    )
+    return site.id if site is not None else None

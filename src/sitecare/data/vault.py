@@ -784,6 +784,12 @@ class Vault:
     def release_lock(self) -> None:
         if self._lock_fd is not None:
             try:
+                # The note names the holder: a pid left behind after we exit would read as
+                # a holder. Cleared while still held, so it can never erase a newcomer's.
+                try:
+                    os.ftruncate(self._lock_fd, 0)
+                except OSError:
+                    pass
                 fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
             finally:
                 os.close(self._lock_fd)

@@ -58,9 +58,12 @@ class BriefingScreen(Screen):
         Binding("e", "edit_site", "Edit site", id="briefing-edit", show=False),
     ]
 
-    def __init__(self, site_id: int):
+    def __init__(self, site_id: int, reveal: str | None = None):
+        """`reveal`: the id of a row to scroll into view once the briefing is built (the
+        person the palette was asked for, when they are below the essentials)."""
         super().__init__()
         self.site_id = site_id
+        self.reveal = reveal
 
     @property
     def new_concern_site_id(self) -> int:
@@ -77,6 +80,11 @@ class BriefingScreen(Screen):
 
     def on_screen_resume(self) -> None:
         self.refresh_data()
+
+    def on_screen_suspend(self) -> None:
+        # Revealed while the briefing opens (it is built at mount and again at the
+        # first resume); coming back to it later keeps where the person left it.
+        self.reveal = None
 
     @property
     def site(self) -> Site | None:
@@ -104,6 +112,10 @@ class BriefingScreen(Screen):
         rows = self._essentials(site) + self._details(site)
         await body.remove_children()
         await body.mount_all(rows)
+        if self.reveal is not None:
+            shown = body.query(f"#{self.reveal}")
+            if shown:
+                shown.first().scroll_visible(animate=False)
 
     def _row(self, label: str, markup: str, row_id: str, extra: str = "") -> Horizontal:
         value = Static(markup, classes="value", id=f"{row_id}-value")
@@ -282,6 +294,25 @@ class BriefingScreen(Screen):
             about.append(f"commissioned by {escape(site.commissioning_organisation)}")
         if about:
             rows.append(self._row("Site", " · ".join(about), "b-about"))
+        org = site.organisation if site.organisation_id else None
+        if org is not None:
+            # Concern steps call on these two ("your organisation's safeguarding lead"):
+            # on the briefing too, a site commissioned through them shows who they are.
+            people = []
+            for role, name, phone, email in (
+                ("safeguarding lead", org.safeguarding_lead_name, org.safeguarding_lead_phone, org.safeguarding_lead_email),
+                ("manager", org.manager_name, org.manager_phone, org.manager_email),
+            ):
+                if name.strip() or phone:
+                    text = f"{role} {escape(name.strip() or 'not named')}"
+                    if phone:
+                        text += f"  [b]{escape(shown_phone(phone))}[/b]"
+                    if email:
+                        text += f" {escape(email)}"
+                    people.append(text)
+            if people:
+                rows.append(self._row("Own org", f"{escape(org.short_name or org.name)}: " + " · ".join(people),
+                                      "b-own-org"))
         national = [n for n in authorities_mod.national_contacts() if n.phone]
         if national:
             rows.append(self._row("National", " · ".join(

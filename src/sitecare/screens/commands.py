@@ -19,6 +19,7 @@ from textual.style import Style
 from ..data import authorities as authorities_mod, concerns as concerns_mod, contacts as contacts_mod, sites
 from ..rules.concerns import KIND_LABELS, STATUS_LABELS
 from ..rules.search import SearchIndex
+from .formfields import shown_phone
 
 # (text to match, help line, what to do)
 Entry = tuple[str, str, Callable[[], object]]
@@ -119,7 +120,8 @@ class IndexedProvider(Provider):
 
 
 class SitecareCommands(IndexedProvider):
-    """Sites, people and local authorities by name, and the sites actions."""
+    """Sites, people (at sites and at my organisations), local authorities and concerns
+    by name, and the sites actions."""
 
     def entries(self) -> Entries:
         app = self.app
@@ -137,6 +139,12 @@ class SitecareCommands(IndexedProvider):
                 if help_text is None:
                     help_text = helps[roles] = f"{' and '.join(map(contacts_mod.role_name, roles))} · open the briefing"
                 entries.add(f"{name} ({s.name})", help_text, briefing, s.site_id)
+        # My organisations' safeguarding leads and managers, whom concern steps name.
+        person_at = partial(open_organisation_contact, app)
+        for c in sites.organisation_contacts_to_find():
+            phone = f" · {shown_phone(c.phone)}" if c.phone else ""
+            entries.add(f"{c.name} ({c.organisation})", f"{c.organisation}'s {c.role}{phone} · open a briefing",
+                        person_at, c)
         authority = partial(open_authority, app)
         for la in authorities_mod.list_authorities():
             entries.add(la.name, "Local authority · open its record", authority, la.id)
@@ -179,6 +187,19 @@ def open_briefing(app, site_id: int) -> None:
     from .briefing import BriefingScreen
 
     app.push_screen(BriefingScreen(site_id))
+
+
+def open_organisation_contact(app, contact: sites.OrganisationContactToFind) -> None:
+    """The briefing of a site worked under their organisation, with them in view."""
+    phone = f" ({shown_phone(contact.phone)})" if contact.phone else ""
+    site_id = sites.site_showing_organisation(contact.organisation_id)
+    if site_id is None:
+        app.notify(f"{contact.name}{phone} is {contact.organisation}'s {contact.role}. No site in the vault "
+                   f"works under {contact.organisation}, so no briefing shows them.")
+        return
+    from .briefing import BriefingScreen
+
+    app.push_screen(BriefingScreen(site_id, reveal="b-own-org"))
 
 
 def open_concern(app, concern_id: int) -> None:

@@ -268,9 +268,15 @@ class FormScreen(ModalScreen):
         for box in self.query("#form-error"):
             box.display = False
         self._initial = self.snapshot()
-        first = next((f.widget for f in self.query(Field) if f.widget.focusable and not f.widget.disabled), None)
+        first = self.first_to_fill()
         if first is not None:
             first.focus()
+
+    def first_to_fill(self) -> Widget | None:
+        """The field the cursor starts in. A form that fills some fields in for the user
+        says which comes first here: focusing it in its own `on_mount` does not last,
+        because Textual then runs this class's `on_mount` too, after it."""
+        return next((f.widget for f in self.query(Field) if f.widget.focusable and not f.widget.disabled), None)
 
     @on(Button.Pressed, "#save")
     def _save_pressed(self) -> None:

@@ -238,6 +238,41 @@ def _open_compliance(app) -> None:
     app.push_screen(ComplianceScreen())
 
 
+class VisitsLine(Static):
+    """Today's visits, one site a line: its name, its DSL and where it records concerns,
+    with a part that does not fit carried on to the next line under the name (wrapped
+    anywhere, "sitecare (my own records)" ran on from the margin at 80 columns)."""
+
+    _head: Text = Text()
+    _visits: list[list[Text]] = []
+    _laid_at: int | None = None
+
+    def show(self, head: Text, visits: list[list[Text]]) -> None:
+        self._head, self._visits = head, visits
+        self._lay_out()
+
+    def _lay_out(self) -> None:
+        # Before the first layout the line has no size: guess it as the layout will make
+        # it (the screen less #home's padding), and lay out again if the guess was wrong.
+        self._laid_at = width = self.size.width or (self.screen.size.width or 80) - 2
+        lines = [self._head]
+        for name, *rest in self._visits:
+            line = Text("  ") + name
+            for part in rest:
+                if line.cell_len + 3 + part.cell_len <= width:
+                    line.append(" · ")
+                    line.append_text(part)
+                else:
+                    lines.append(line)
+                    line = Text("    ") + part
+            lines.append(line)
+        self.update(Text("\n").join(lines))
+
+    def on_resize(self) -> None:
+        if self._visits and self.size.width != self._laid_at:
+            self._lay_out()
+
+
 #: How long after the list is shown it is kept in the vault: long enough that a launch
 #: has painted and the user's first keys are answered first.
 KEEP_AFTER_SECONDS = 2.0
@@ -290,7 +325,7 @@ class HomeScreen(Screen):
         with Vertical(id="home"):
             yield Static("", id="home-counts")
             yield Static("", id="home-clear")
-            yield Static("", id="home-visits")
+            yield VisitsLine("", id="home-visits")
             yield OptionList(id="attention")
         yield Footer()
 
@@ -418,30 +453,30 @@ class HomeScreen(Screen):
         self.refresh_bindings()
 
     def _show_visits(self, today) -> None:
-        box = self.query_one("#home-visits", Static)
+        box = self.query_one("#home-visits", VisitsLine)
         try:
             visits = rota.todays_visits(today)
         except Exception:  # noqa: BLE001 - the visits line must never stop the home screen
             visits = []
         head = f"Today, {WEEKDAYS[today.weekday()]} {show_date(today)}: "
         if not visits:
-            box.update(Text(head + "no visits in your rota.", style=""))
+            box.show(Text(head + "no visits in your rota.", style=""), [])
             return
-        lines = [Text(head.rstrip() + ("" if len(visits) == 1 else f" {len(visits)} visits"), style="bold")]
+        parts = []
         for visit in visits:
-            line = Text("  " + visit.site_name, style="bold")
+            about = [Text(visit.site_name, style="bold")]
             if visit.dsl_name:
-                line.append(f" · DSL {visit.dsl_name}")
-                if visit.dsl_phone:
-                    line.append(f" {_phone(visit.dsl_phone)}")
+                about.append(Text(f"DSL {visit.dsl_name}" + (f" {_phone(visit.dsl_phone)}" if visit.dsl_phone else "")))
             elif visit.site_kind == "private_practice":
-                line.append(" · private practice: no site DSL")
+                about.append(Text("private practice: no site DSL"))
             else:
-                line.append(" · no DSL recorded")
+                about.append(Text("no DSL recorded"))
             if visit.recording_system:
-                line.append(f" · {visit.recording_system}")
-            lines.append(line)
-        box.update(Text("\n").join(lines))
+                # Said as the site form says it: a bare "paper form" or "sitecare (my
+                # own records)" read as part of the DSL's details.
+                about.append(Text(f"record concerns on {visit.recording_system}"))
+            parts.append(about)
+        box.show(Text(head.rstrip() + ("" if len(visits) == 1 else f" {len(visits)} visits"), style="bold"), parts)
 
     # -- acting on a row ------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
 from textual.suggester import SuggestFromList
+from textual.widget import Widget
 from textual.widgets import Button, DataTable, Footer, Header, Input, Static
 
 from ..data import csvfiles, sites
@@ -192,9 +193,8 @@ class SignPolicyScreen(FormScreen):
                 yield Button("Save  ctrl+s", variant="primary", id="save", compact=True)
                 yield Button("Cancel  esc", id="cancel", compact=True)
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.query_one("#how", Input).focus()
+    def first_to_fill(self) -> Widget | None:
+        return self.query_one("#how", Input)  # the date is today's already
 
     @on(Button.Pressed, "#cancel")
     def _cancel_pressed(self) -> None:

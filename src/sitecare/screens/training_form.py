@@ -20,6 +20,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.suggester import Suggester
+from textual.widget import Widget
 from textual.widgets import Button, Input, LoadingIndicator, Select, Static
 
 from ..data import training
@@ -151,8 +152,11 @@ class TrainingFormScreen(FormScreen):
         super().on_mount()
         self.query_one("#training-form-working").display = False
         self._show_expiry_hint()
+
+    def first_to_fill(self) -> Widget | None:
         if self.field("kind").raw not in (Select.NULL, None):
-            self.query_one("#completed", Input).focus()  # the kind is chosen already
+            return self.query_one("#completed", Input)  # the kind is chosen already
+        return super().first_to_fill()
 
     # -- the computed expiry, shown as the kind and date change ------------------------
 
