@@ -33,6 +33,13 @@ async def submit(app, pilot, selector: str) -> None:
     await pilot.pause()
 
 
+async def enter_passphrase(app, pilot, passphrase: str) -> None:
+    """Typed into the unlock screen and Enter pressed, then the opening waited for."""
+    app.screen.query_one("#passphrase", Input).value = passphrase
+    await pilot.press("enter")
+    await settle(app, pilot)
+
+
 def message(app, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).render())
 
@@ -63,15 +70,11 @@ async def test_wrong_passphrase_then_right_one(vault_dir):
     app = SitecareApp(Vault(vault_dir))
     async with app.run_test(size=SIZE) as pilot:
         assert isinstance(app.screen, UnlockScreen)
-        app.screen.query_one("#passphrase", Input).value = "not my passphrase"
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await enter_passphrase(app, pilot, "not my passphrase")
         assert isinstance(app.screen, UnlockScreen)
         assert "does not open this vault" in message(app, "#unlock-message")
         assert app.screen.query_one("#passphrase", Input).value == ""
-        app.screen.query_one("#passphrase", Input).value = PASSPHRASE
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await enter_passphrase(app, pilot, PASSPHRASE)
         assert isinstance(app.screen, HomeScreen)
         assert app.vault.is_open
 
@@ -96,9 +99,7 @@ async def test_a_save_cut_off_by_a_crash_is_reported_at_unlock(vault_dir, templa
 
     app = SitecareApp(Vault(vault_dir))
     async with app.run_test(size=SIZE) as pilot:
-        app.screen.query_one("#passphrase", Input).value = PASSPHRASE
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await enter_passphrase(app, pilot, PASSPHRASE)
         assert isinstance(app.screen, HomeScreen)
         told = [n.message for n in app._notifications]
         assert any(m.startswith("The last change before sitecare stopped had not finished saving") for m in told)
@@ -111,9 +112,7 @@ async def test_unlocking_folds_the_journal_in_after_home_is_shown(vault_dir, tem
 
     app = SitecareApp(Vault(vault_dir))
     async with app.run_test(size=SIZE) as pilot:
-        app.screen.query_one("#passphrase", Input).value = PASSPHRASE
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await enter_passphrase(app, pilot, PASSPHRASE)
         assert isinstance(app.screen, HomeScreen)
         assert not app.vault.tidy_due  # asked for once home was up, and written by the save worker
         after = (vault_dir / "sitecare.vault").read_bytes()
@@ -128,9 +127,7 @@ async def test_a_second_sitecare_opens_read_only_from_the_keyboard(vault_dir):
     try:
         app = SitecareApp(Vault(vault_dir))
         async with app.run_test(size=SIZE) as pilot:
-            app.screen.query_one("#passphrase", Input).value = PASSPHRASE
-            await pilot.press("enter")
-            await settle(app, pilot)
+            await enter_passphrase(app, pilot, PASSPHRASE)
             assert isinstance(app.screen, UnlockScreen)
             assert "open this one read-only" in message(app, "#unlock-message")
             for _ in range(3):
@@ -149,9 +146,7 @@ async def test_a_second_sitecare_opens_read_only_from_the_keyboard(vault_dir):
 async def test_lock_hides_everything_and_unlock_returns(vault_dir):
     app = SitecareApp(Vault(vault_dir))
     async with app.run_test(size=SIZE) as pilot:
-        app.screen.query_one("#passphrase", Input).value = PASSPHRASE
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await enter_passphrase(app, pilot, PASSPHRASE)
         with change():
             Site.create(name="Marker Site")
         await settle(app, pilot)
@@ -163,9 +158,7 @@ async def test_lock_hides_everything_and_unlock_returns(vault_dir):
         await pilot.press("ctrl+p")
         await pilot.pause()
         assert isinstance(app.screen, UnlockScreen)
-        app.screen.query_one("#passphrase", Input).value = PASSPHRASE
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await enter_passphrase(app, pilot, PASSPHRASE)
         assert isinstance(app.screen, HomeScreen)
         assert Site.select().where(Site.name == "Marker Site").exists()
 
@@ -187,9 +180,7 @@ async def test_a_damaged_vault_names_the_backups(vault_dir, template_kek):
 
     app = SitecareApp(Vault(vault_dir))
     async with app.run_test(size=SIZE) as pilot:
-        app.screen.query_one("#passphrase", Input).value = PASSPHRASE
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await enter_passphrase(app, pilot, PASSPHRASE)
         text = message(app, "#unlock-message")
         assert isinstance(app.screen, UnlockScreen)
         assert "damaged" in text
@@ -254,9 +245,7 @@ async def test_idle_lock_after_the_configured_time_returns_to_the_same_place(ope
         await pilot.pause()
         assert isinstance(app.screen, UnlockScreen)
         assert not app.vault.is_open
-        app.screen.query_one("#passphrase", Input).value = PASSPHRASE
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await enter_passphrase(app, pilot, PASSPHRASE)
         assert app.screen is help_screen
         assert app.vault.is_open
 
@@ -369,9 +358,7 @@ async def test_home_is_made_ready_while_the_passphrase_is_tried(vault_dir, monke
     monkeypatch.setattr(vault_mod, "derive_key", derive_slowly)
     app = SitecareApp(Vault(vault_dir))
     async with app.run_test(size=SIZE) as pilot:
-        app.screen.query_one("#passphrase", Input).value = PASSPHRASE
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await enter_passphrase(app, pilot, PASSPHRASE)
         assert during_derivation == ["sitecare.screens.home"]
         assert isinstance(app.screen, HomeScreen)
 
@@ -383,9 +370,7 @@ async def test_a_folder_that_cannot_be_written_is_one_sentence_and_read_only_sti
     monkeypatch.setattr(Vault, "acquire_lock", refused)
     app = SitecareApp(Vault(vault_dir))
     async with app.run_test(size=SIZE) as pilot:
-        app.screen.query_one("#passphrase", Input).value = PASSPHRASE
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await enter_passphrase(app, pilot, PASSPHRASE)
         assert isinstance(app.screen, UnlockScreen)
         assert "could not use the vault's folder for writing (Permission denied)" in message(app, "#unlock-message")
         assert app.screen.query_one("#readonly").display
