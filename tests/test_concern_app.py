@@ -633,3 +633,26 @@ async def test_new_concern_is_in_the_footer_of_each_concern_screen(open_vault):
         assert visible_ctrl_n(), "concern"
         await open_form(app, pilot)
         assert visible_ctrl_n(), "capture form"
+
+
+async def test_a_read_only_sitecare_says_where_to_raise_a_concern_before_anything_is_typed(open_vault):
+    """Nothing typed in a read-only sitecare can be saved, not even as a draft: a new-user
+    trial typed an account there, and Esc lost it without a word."""
+    cs.site()
+    # A draft left by the sitecare that has the vault open: that one offers it, not this.
+    open_vault.write_draft(concerns.DRAFT_NAME, concerns.draft_bytes({"account": "kept from before"}))
+    open_vault.close()
+    reader = Vault(open_vault.folder)
+    reader.open_with_key(open_vault_key(open_vault), readonly=True)
+    app = make_app(reader)
+    notes = []
+    app.notify = lambda message, **kw: notes.append(message)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(app, pilot)
+            await pilot.press("ctrl+n")
+            await settle(app, pilot)
+            assert not any(isinstance(s, (ConcernFormScreen, ChoiceScreen)) for s in app.screen_stack)
+            assert any("cannot be saved here" in note and "has the vault open" in note for note in notes)
+    finally:
+        reader.close()

@@ -593,6 +593,15 @@ def open_concern_form(app, site_id: int | None = None) -> None:
     it, the site of the screen ctrl+n was pressed on, if that screen has one (a site's
     briefing sets `new_concern_site_id`)."""
     global _open_form
+    if app.vault.readonly:
+        # Nothing typed here could be saved, not even as a draft: an account typed in
+        # full and then lost is worse than being sent at once to where it can be kept.
+        app.notify(
+            "This sitecare has the vault open read-only, so a concern cannot be saved here: raise it in "
+            "the sitecare that has the vault open, or quit that one and unlock the vault here.",
+            severity="warning", timeout=20,
+        )
+        return
     if site_id is None:
         site_id = getattr(app.screen, "new_concern_site_id", None)
     form = current_form(app)
@@ -639,8 +648,10 @@ def flush_open_draft(app) -> None:
 
 
 def offer_unfinished_draft(app) -> None:
-    """After an unlock: an unsaved concern draft is offered again."""
-    if not app.vault.is_open or current_form(app) is not None:
+    """After an unlock: an unsaved concern draft is offered again (not in a read-only
+    sitecare, where it could be neither saved nor kept: the one with the vault open
+    offers it)."""
+    if not app.vault.is_open or app.vault.readonly or current_form(app) is not None:
         return
     try:
         raw = app.vault.read_draft(DRAFT_NAME)
