@@ -273,6 +273,31 @@ async def test_today_s_visits_break_between_their_parts_under_the_site_s_name(op
         assert len(text(app, "#home-visits").split("\n")) == 4
 
 
+async def test_more_visits_than_fit_are_counted_not_cut_off(open_vault):
+    # A new-user trial on a Wednesday with five visits at 80x24: two and a half shown,
+    # the rest cut off without a word.
+    with change():
+        for name in ("Alder House", "Birch House", "Cedar House", "Damson House", "Elm House"):
+            Site.create(name=name, kind="private_practice", recording_system="sitecare (my own records)",
+                        visit_rule="FREQ=WEEKLY;BYDAY=SU", visit_start=date(2026, 9, 6))
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        lines = text(app, "#home-visits").split("\n")
+        assert lines == [
+            "Today, Sunday 22 Nov 2026: 5 visits",
+            "  Alder House · private practice: no site DSL",
+            "    record concerns on sitecare (my own records)",
+            "  Birch House · private practice: no site DSL",
+            "    record concerns on sitecare (my own records)",
+            "  and 3 more visits: the sites table (s) shows each site's next visit",
+        ]
+        assert app.screen.query_one("#home-visits").size.height == len(lines)  # none hidden
+        await pilot.resize_terminal(200, 50)
+        await pilot.pause()
+        assert text(app, "#home-visits").split("\n")[-1].startswith("  Elm House")
+
+
 async def test_an_empty_vault_is_all_clear(open_vault):
     app = make_app(open_vault)
     async with app.run_test(size=SIZE) as pilot:

@@ -243,6 +243,9 @@ class VisitsLine(Static):
     with a part that does not fit carried on to the next line under the name (wrapped
     anywhere, "sitecare (my own records)" ran on from the margin at 80 columns)."""
 
+    #: Lines at most, the day's heading included: the list below keeps the screen.
+    MOST_LINES = 6
+
     _head: Text = Text()
     _visits: list[list[Text]] = []
     _laid_at: int | None = None
@@ -255,17 +258,26 @@ class VisitsLine(Static):
         # Before the first layout the line has no size: guess it as the layout will make
         # it (the screen less #home's padding), and lay out again if the guess was wrong.
         self._laid_at = width = self.size.width or (self.screen.size.width or 80) - 2
-        lines = [self._head]
+        blocks = []
         for name, *rest in self._visits:
-            line = Text("  ") + name
+            block = [Text("  ") + name]
             for part in rest:
-                if line.cell_len + 3 + part.cell_len <= width:
-                    line.append(" · ")
-                    line.append_text(part)
+                if block[-1].cell_len + 3 + part.cell_len <= width:
+                    block[-1].append(" · ")
+                    block[-1].append_text(part)
                 else:
-                    lines.append(line)
-                    line = Text("    ") + part
-            lines.append(line)
+                    block.append(Text("    ") + part)
+            blocks.append(block)
+        lines = [self._head]
+        for shown, block in enumerate(blocks):
+            last = shown == len(blocks) - 1
+            # A visit that does not fit whole is not cut: it is counted on a last line.
+            if len(lines) + len(block) + (0 if last else 1) > self.MOST_LINES:
+                left = len(blocks) - shown
+                lines.append(Text(f"  and {left} more visit{'s' if left != 1 else ''}: the sites table (s) "
+                                  "shows each site's next visit", style="italic"))
+                break
+            lines += block
         self.update(Text("\n").join(lines))
 
     def on_resize(self) -> None:
