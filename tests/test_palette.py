@@ -256,6 +256,27 @@ async def test_an_organisation_s_safeguarding_lead_by_name_opens_a_briefing_show
         assert body.scroll_y > 0 and body.region.contains_region(row.region)
 
 
+async def test_a_person_at_a_site_opens_the_briefing_scrolled_to_them(open_vault):
+    # A new-user trial at 80x24: "penhal" opened the right briefing with the person
+    # below the visible part of it.
+    with change():
+        site = Site.create(name="Kingfisher Court", kind="school", address="Kingfisher Court, Ashwick",
+                           how_to_report="Tell the DSL the same day. " * 30, visit_notes="Ground-floor room 1. " * 20)
+        for i in range(4):
+            Contact.create(site=site, role="other", name=f"Receptionist {i}", phone="01632960100",
+                           where_to_find="front desk, weekdays", from_date=date(2026, 1, 1))
+        Contact.create(site=site, role="other", name="Jo Penhaligon", phone="01632960101", from_date=date(2026, 1, 1))
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_palette_and_type(app, pilot, "penhal")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, BriefingScreen) and app.screen.site_id == site.id
+        [row] = [r for r in app.screen.query(".row") if "Jo Penhaligon" in str(r.query_one(".value").render())]
+        body = app.screen.query_one("#briefing")
+        assert body.scroll_y > 0 and body.region.contains_region(row.region)
+
+
 async def test_someone_at_an_organisation_no_site_works_under_is_still_found(open_vault):
     with change():
         mtb = Organisation.get(Organisation.short_name == "MTB")

@@ -58,12 +58,14 @@ class BriefingScreen(Screen):
         Binding("e", "edit_site", "Edit site", id="briefing-edit", show=False),
     ]
 
-    def __init__(self, site_id: int, reveal: str | None = None):
+    def __init__(self, site_id: int, reveal: str | None = None, reveal_person: str | None = None):
         """`reveal`: the id of a row to scroll into view once the briefing is built (the
-        person the palette was asked for, when they are below the essentials)."""
+        person the palette was asked for, when they are below the essentials);
+        `reveal_person` the name of a person in post here, for the same."""
         super().__init__()
         self.site_id = site_id
         self.reveal = reveal
+        self.reveal_person = reveal_person
 
     @property
     def new_concern_site_id(self) -> int:
@@ -84,7 +86,7 @@ class BriefingScreen(Screen):
     def on_screen_suspend(self) -> None:
         # Revealed while the briefing opens (it is built at mount and again at the
         # first resume); coming back to it later keeps where the person left it.
-        self.reveal = None
+        self.reveal = self.reveal_person = None
 
     @property
     def site(self) -> Site | None:
@@ -266,6 +268,8 @@ class BriefingScreen(Screen):
             bits.append(f"since {show_date(c.from_date)}")
             bits.append(f"confirmed {show_date(c.confirmed_on)}" if c.confirmed_on else "[$warning]never confirmed[/]")
             rows.append(self._row("People" if index == 0 else "", " · ".join(bits), f"b-person-{index}"))
+            if self.reveal_person is not None and c.name == self.reveal_person:
+                self.reveal, self.reveal_person = f"b-person-{index}", None
         past = contacts_mod.past_contacts(site, today)
         if past:
             rows.append(self._row("Before", "; ".join(

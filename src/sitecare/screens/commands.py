@@ -132,13 +132,14 @@ class SitecareCommands(IndexedProvider):
             where = " · ".join(p for p in (sites.KIND_NAMES.get(s.kind, s.kind), s.authority) if p)
             entries.add(s.name, f"Briefing · {where} · DSL {s.dsl or 'not recorded'}", briefing, s.site_id)
         # One entry per person and site, with every role they hold there.
+        person_briefing = partial(open_person_briefing, app)
         helps: dict[tuple[str, ...], str] = {}
         for s in found:
             for name, roles in s.people:
                 help_text = helps.get(roles)
                 if help_text is None:
                     help_text = helps[roles] = f"{' and '.join(map(contacts_mod.role_name, roles))} · open the briefing"
-                entries.add(f"{name} ({s.name})", help_text, briefing, s.site_id)
+                entries.add(f"{name} ({s.name})", help_text, person_briefing, (s.site_id, name))
         # My organisations' safeguarding leads and managers, whom concern steps name.
         person_at = partial(open_organisation_contact, app)
         for c in sites.organisation_contacts_to_find():
@@ -187,6 +188,14 @@ def open_briefing(app, site_id: int) -> None:
     from .briefing import BriefingScreen
 
     app.push_screen(BriefingScreen(site_id))
+
+
+def open_person_briefing(app, at: tuple[int, str]) -> None:
+    """The site's briefing, scrolled to the person (below the essentials at 80x24)."""
+    from .briefing import BriefingScreen
+
+    site_id, name = at
+    app.push_screen(BriefingScreen(site_id, reveal_person=name))
 
 
 def open_organisation_contact(app, contact: sites.OrganisationContactToFind) -> None:
