@@ -8,7 +8,7 @@ import pytest
 from textual.widgets import DataTable, Input, Select
 
 from sitecare.data import contacts, sites
-from sitecare.data.models import LocalAuthority, Site
+from sitecare.data.models import LocalAuthority, Site, change
 from sitecare.screens import formfields as ff
 from sitecare.screens.briefing import BriefingScreen
 from sitecare.screens.site_form import SiteFormScreen
@@ -346,3 +346,29 @@ async def test_an_imported_custom_pattern_is_kept_unless_changed(open_vault):
         again = Site.get_by_id(site.id)
         assert (again.visit_rule, again.visit_start, again.address) == (
             "FREQ=MONTHLY;BYMONTHDAY=15", date(2026, 1, 15), "Clinic Road")
+
+
+async def test_the_sites_table_is_read_once_on_opening_and_again_only_after_a_change(open_vault, monkeypatch):
+    """The first switch to the sites mode resumed the screen twice just after it
+    mounted, and each resume read every site again: 4 s to open on a busy practice's."""
+    fixed_sites()
+    reads = []
+    real = sites.site_summaries
+    monkeypatch.setattr(sites, "site_summaries", lambda *a, **k: reads.append(1) or real(*a, **k))
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, SitesScreen) and len(reads) == 1
+        await pilot.press("enter")  # a briefing, and back: nothing changed
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, SitesScreen) and len(reads) == 1
+        with change():
+            Site.create(name="Quince Lodge", kind="school")
+        await pilot.press("h", "s")
+        await settle(app, pilot)
+        assert len(reads) == 2
+        assert "Quince Lodge" in table_names(app)

@@ -502,3 +502,25 @@ async def test_one_sites_compliance_for_the_sites_screens(open_vault):
         await pilot.pause()
         assert isinstance(app.screen, TrainingScreen)
         assert app.screen.selected_kind_id() == kind("safeguarding_children").id
+
+
+async def test_the_training_screen_reads_its_records_once_on_opening(open_vault, monkeypatch):
+    """The first switch to the training mode resumed the screen twice just after it
+    mounted, and each resume read every record again."""
+    reads = []
+    real = training_mod.grouped_records
+    monkeypatch.setattr(training_mod, "grouped_records", lambda *a, **k: reads.append(1) or real(*a, **k))
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("t")
+        await settle(app, pilot)
+        assert len(reads) == 1
+        await pilot.press("h", "t")  # away and back, nothing changed
+        await settle(app, pilot)
+        assert len(reads) == 1
+        with change():
+            TrainingRecord.create(kind=kind("insurance"), completed=date(2026, 1, 1), expires=date(2027, 1, 1))
+        await pilot.press("h", "t")
+        await settle(app, pilot)
+        assert len(reads) == 2

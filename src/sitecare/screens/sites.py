@@ -13,7 +13,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from ..data import sites
+from ..data import models, sites
 from ..data.sites import POLICY_WORDS, SiteSummary
 from ..rules.dates import show_date
 from ..rules.policy import PolicyState
@@ -131,7 +131,14 @@ class SitesScreen(Screen):
         self.query_one(DataTable).focus()
 
     def on_screen_resume(self) -> None:
-        self.refresh_data()
+        # Read again only when something changed (or the day did): the first switch to
+        # this mode resumes it twice just after it mounted, and each reading of a few
+        # hundred sites took a visible while.
+        if getattr(self, "_seen", None) != self._state():
+            self.refresh_data()
+
+    def _state(self) -> tuple:
+        return (models.commit_count(), self.app.today(), self.app.vault.generation)
 
     def on_resize(self) -> None:
         wide = self.size.width >= WIDE
@@ -143,6 +150,7 @@ class SitesScreen(Screen):
     def refresh_data(self) -> None:
         if not self.app.vault.is_open:
             return
+        self._seen = self._state()
         self.summaries = sites.site_summaries(self.app.today(), include_archived=self.show_archived)
         self._populate()
 
@@ -152,8 +160,10 @@ class SitesScreen(Screen):
         shown.sort(key=lambda s: sort_value(s, self.sort_key), reverse=self.sort_reverse)
         return shown
 
-    def _colour(self, name: str) -> str:
-        return self.app.get_css_variables().get(name, "")
+    def _colours(self) -> tuple[str, str, str]:
+        # Worked out once a table: Textual makes every theme variable afresh each call.
+        variables = self.app.get_css_variables()
+        return tuple(variables.get(name, "") for name in ("success", "warning", "error"))  # type: ignore[return-value]
 
     def _populate(self) -> None:
         table = self.query_one(DataTable)
@@ -170,8 +180,9 @@ class SitesScreen(Screen):
             table.add_column(heading, key=key, width=width)
         today = self.app.today()
         shown = self.visible()
+        colours = self._colours()
         for summary in shown:
-            table.add_row(*self._cells(summary, today), key=str(summary.site_id))
+            table.add_row(*self._cells(summary, today, colours), key=str(summary.site_id))
         if keep is not None:
             index = next((i for i, s in enumerate(shown) if s.site_id == keep), 0)
             table.move_cursor(row=index)
@@ -187,8 +198,8 @@ class SitesScreen(Screen):
             empty.update("No site matches the filter: Escape, then / to change it.")
         empty.display = not shown
 
-    def _cells(self, s: SiteSummary, today: date) -> list:
-        ok, warn, bad = (self._colour(n) for n in ("success", "warning", "error"))
+    def _cells(self, s: SiteSummary, today: date, colours: tuple[str, str, str]) -> list:
+        ok, warn, bad = colours
         muted = "dim"
         name = Text(s.name + (" (archived)" if s.archived else ""), style=muted if s.archived else "",
                     overflow="ellipsis", no_wrap=True)

@@ -16,7 +16,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from ..data import training
+from ..data import models, training
 from ..data.attention_inputs import windows
 from ..data.models import Requirement
 from ..data.training import CertificateError, KindGroup, RecordInfo, StoredCertificate
@@ -85,7 +85,13 @@ class TrainingScreen(Screen):
         self.query_one(DataTable).focus()
 
     def on_screen_resume(self) -> None:
-        self.refresh_data()
+        # Read again only when something changed (or the day did): the first switch to
+        # this mode resumes it twice just after it mounted.
+        if getattr(self, "_seen", None) != self._state():
+            self.refresh_data()
+
+    def _state(self) -> tuple:
+        return (models.commit_count(), self.app.today(), self.app.vault.generation)
 
     def on_resize(self) -> None:
         if self.groups and (self.size.width >= WIDE) != self._wide:
@@ -121,6 +127,7 @@ class TrainingScreen(Screen):
     def refresh_data(self, select: str | None = None) -> None:
         if not self.app.vault.is_open or not self.is_mounted:
             return
+        self._seen = self._state()
         today = self.app.today()
         self.groups = training.grouped_records(today, windows().training_days)
         self._records = {r.id: r for g in self.groups for r in g.records}
