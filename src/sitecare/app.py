@@ -220,9 +220,8 @@ class SitecareApp(App[int]):
             # The screen is locked and the passphrase asked for as always; the records
             # stay in memory, and every few seconds the save is tried again.
             self.screen_locked = True
-            self.push_screen(UnlockScreen(self.vault, relock=True), self._relocked)
-            return
-        self.vault.close(keep_lock=True)
+        else:
+            self.vault.close(keep_lock=True)
         self.push_screen(UnlockScreen(self.vault, relock=True), self._relocked)
 
     def _relocked(self, opened: bool | None) -> None:
@@ -287,8 +286,10 @@ class SitecareApp(App[int]):
         elif self.save_error:
             self.save_error = None
             self.notify("Saved: all changes are now in the vault.")
-            if self.screen_locked and self.vault.is_open:
-                # Saved at last: the lock drops the database now, as every lock does.
+            trying = isinstance(self.screen, UnlockScreen) and self.screen.trying
+            if self.screen_locked and self.vault.is_open and not trying:
+                # Saved at last: the lock drops the database now, as every lock does
+                # (not while a passphrase is being checked against the open vault).
                 self.vault.close(keep_lock=True)
                 self.screen_locked = False
                 if isinstance(self.screen, UnlockScreen):

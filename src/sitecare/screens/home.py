@@ -25,7 +25,7 @@ from textual.widgets import Button, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..data import attention_inputs as inputs
-from ..data import models, queries, rota
+from ..data import queries, rota
 from ..data.models import Action, Policy
 from ..rules.attention import (
     SEVERITY_LABELS,
@@ -39,6 +39,7 @@ from ..rules.attention import (
 from ..rules.dates import show_date
 from ..rules.phones import PhoneError, show_phone
 from .footer import Footer
+from .freshness import records_state
 from .keys import NEW_CONCERN
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -358,12 +359,11 @@ class HomeScreen(Screen):
             self._render_options()
 
     def _state(self) -> tuple:
-        """What the list was read from: a change to any of it means reading again."""
-        return (models.commit_count(), self.app.now().date(), self.app.vault.generation)
+        return records_state(self.app)
 
     def _gather(self) -> None:
         now = self.app.now()
-        self._seen = (models.commit_count(), now.date(), self.app.vault.generation)
+        self._seen = records_state(self.app)
         self.items = inputs.current_attention(now)
         self.shown = [i for i in self.items if self.show_upcoming or i.severity is not Severity.UPCOMING]
         self.keys_ready = True

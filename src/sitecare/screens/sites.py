@@ -13,12 +13,13 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from ..data import models, sites
+from ..data import sites
 from ..data.sites import POLICY_WORDS, SiteSummary
 from ..rules.dates import show_date
 from ..rules.policy import PolicyState
 from ..rules.validity import TrainingState
 from .confirm import ConfirmScreen
+from .freshness import records_state
 from .keys import NEW_CONCERN
 
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -138,7 +139,7 @@ class SitesScreen(Screen):
             self.refresh_data()
 
     def _state(self) -> tuple:
-        return (models.commit_count(), self.app.today(), self.app.vault.generation)
+        return records_state(self.app)
 
     def on_resize(self) -> None:
         wide = self.size.width >= WIDE

@@ -16,13 +16,14 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from ..data import models, training
+from ..data import training
 from ..data.attention_inputs import windows
 from ..data.models import Requirement
 from ..data.training import CertificateError, KindGroup, RecordInfo, StoredCertificate
 from ..rules.dates import show_date
 from ..rules.validity import TrainingState, TrainingStatus
 from .confirm import ConfirmScreen
+from .freshness import records_state
 from .home import AttentionCommands
 from .training_form import PathScreen, TrainingFormScreen
 from .keys import NEW_CONCERN
@@ -91,7 +92,7 @@ class TrainingScreen(Screen):
             self.refresh_data()
 
     def _state(self) -> tuple:
-        return (models.commit_count(), self.app.today(), self.app.vault.generation)
+        return records_state(self.app)
 
     def on_resize(self) -> None:
         if self.groups and (self.size.width >= WIDE) != self._wide:

@@ -70,6 +70,7 @@ class UnlockScreen(Screen[bool]):
         self.vault = vault
         self.relock = relock
         self._readonly = False
+        self._working = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="unlock-box", classes="dialog"):
@@ -118,6 +119,11 @@ class UnlockScreen(Screen[bool]):
     def show_error(self, message: str) -> None:
         self.query_one("#unlock-message", Static).update(message)
 
+    @property
+    def trying(self) -> bool:
+        """A passphrase is being tried (derived, and the vault read or checked)."""
+        return self._working
+
     def _busy(self, busy: bool) -> None:
         self._working = busy
         self.query_one("#unlock-working").display = busy
@@ -143,7 +149,7 @@ class UnlockScreen(Screen[bool]):
         self.app.exit()
 
     def _start(self) -> None:
-        if getattr(self, "_working", False):  # one opening at a time
+        if self.trying:  # one opening at a time
             return
         passphrase = self.query_one("#passphrase", Input).value
         if not passphrase:
