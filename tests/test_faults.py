@@ -311,3 +311,43 @@ async def test_unlocking_while_the_disk_is_still_full_goes_back_to_the_unsaved_r
         assert Site.select().where(Site.name == "typed while the disk was full").exists()
     finally:
         again.close()
+
+
+async def test_a_save_that_works_while_the_passphrase_is_checked_leaves_the_unlock_whole(open_vault, monkeypatch):
+    """The retry may save while a passphrase is being checked against the open vault;
+    dropping the database then would unlock onto a closed vault."""
+    import threading
+
+    from textual.widgets import Input
+
+    from sitecare.screens.unlock import UnlockScreen
+
+    app = SitecareApp(open_vault, now=lambda: datetime(2026, 11, 22, 9, 0))
+    async with app.run_test(size=(80, 24), message_hook=None) as pilot:
+        real = vault_mod.fs.open
+        await lock_with_the_disk_full(app, pilot, monkeypatch)
+        deriving, release = threading.Event(), threading.Event()
+        check = Vault.check_key
+
+        def check_until_released(self, kek):
+            deriving.set()
+            release.wait(5)
+            return check(self, kek)
+
+        monkeypatch.setattr(Vault, "check_key", check_until_released)
+        app.screen.query_one("#passphrase", Input).value = PASSPHRASE
+        await pilot.press("enter")
+        assert deriving.wait(5)
+        monkeypatch.setattr(vault_mod.fs, "open", real)
+        app.lock_if_idle()  # the disk is back, mid-check
+        for _ in range(20):
+            await pilot.pause(0.02)
+            if app.save_error is None:
+                break
+        assert app.save_error is None
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not isinstance(app.screen, UnlockScreen)
+        assert open_vault.is_open
+        assert Site.select().where(Site.name == "typed while the disk was full").exists()
