@@ -527,14 +527,17 @@ async def test_showing_and_hiding_what_is_due_later_keeps_the_highlighted_item(o
         assert rows(app)[options.highlighted] == "3 more due later: press u to show them."
 
 
+def home_footer(app):
+    from sitecare.screens.footer import Footer
+
+    return app.screen.query_one(Footer)
+
+
 def footer_keys(app) -> list[tuple[str, str]]:
     """The keys the footer shows in full, left of the palette's key on its right."""
-    from textual.widgets._footer import FooterKey
-
-    keys = list(app.screen.query(FooterKey))
-    palette = next(k for k in keys if k.key == "ctrl+p")
-    return [(k.key, k.description) for k in keys
-            if k is not palette and k.region.width > 0 and k.region.right <= palette.region.x]
+    shown = home_footer(app).shown_in_full()
+    assert shown[-1] == ("ctrl+p", "palette")
+    return shown[:-1]
 
 
 async def test_the_footer_at_80_columns_shows_help_and_what_u_will_do(open_vault):
@@ -625,48 +628,67 @@ async def test_a_change_of_theme_still_reaches_the_home_screen(open_vault):
         assert app.screen.styles.background != before
 
 
-def count_footer_builds(monkeypatch) -> list[str]:
-    """Each time the home screen's footer composes its keys (first or again)."""
-    from sitecare.screens import footer
-
-    builds: list[str] = []
-    compose = footer.Footer.compose
-
-    def counted(self):
-        builds.append(type(self.screen).__name__)
-        yield from compose(self)
-
-    monkeypatch.setattr(footer.Footer, "compose", counted)
-    return builds
-
-
 def details_disabled(app) -> bool:
-    from textual.widgets._footer import FooterKey
-
-    return next(k for k in app.screen.query(FooterKey) if k.key == "i").has_class("-disabled")
+    return not next(k for k in home_footer(app).keys if k.key == "i").enabled
 
 
-async def test_the_footer_is_built_once_with_the_screen(open_vault, monkeypatch):
-    # Textual's footer starts empty, is rebuilt after the first paint, and again for
-    # every refresh_bindings (five at launch, one per cursor move).
-    builds = count_footer_builds(monkeypatch)
+async def test_the_footer_draws_its_keys_once_and_again_only_when_they_change(open_vault):
+    # Textual's footer started empty, was rebuilt after the first paint, and again for
+    # every refresh_bindings (five at launch, one per cursor move). The home screen's
+    # keys are known with its list: drawn with it, and again only when they change.
     every_source()
     app = make_app(open_vault)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        assert builds == ["HomeScreen"]
+        footer = home_footer(app)
+        assert footer.changes == 1
         assert footer_keys(app) == [("ctrl+n", "New concern"), ("u", "Show later"), ("i", "Details"),
                                     ("ctrl+q", "Quit"), ("f1", "Help"), ("ctrl+l", "Lock")]
         for key in ("down", "down", "up"):  # item to item: the same keys
             await pilot.press(key)
             await pilot.pause()
-        assert builds == ["HomeScreen"] and not details_disabled(app)
+        assert footer.changes == 1 and not details_disabled(app)
         await pilot.press("end")  # the last row is a hint: i has nothing to show
         await settle(app, pilot)
-        assert len(builds) == 2 and details_disabled(app)
+        assert footer.changes == 2 and details_disabled(app)
         await pilot.press("u")  # what u does changes
         await settle(app, pilot)
-        assert len(builds) == 3 and ("u", "Hide later") in footer_keys(app)
+        assert footer.changes == 3 and ("u", "Hide later") in footer_keys(app)
+
+
+async def test_a_key_clicked_in_the_footer_is_pressed(open_vault):
+    every_source()
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        footer = home_footer(app)
+        assert footer.key_at(0).key == "ctrl+n" and footer.key_at(SIZE[0] - 2).key == "ctrl+p"
+        later = next(start for key, start, _ in footer.placed if key.key == "u")
+        await pilot.hover(footer, offset=(later + 1, 0))
+        assert footer.tooltip == "Show what is due later in the list"
+        await pilot.click(footer, offset=(later + 1, 0))
+        await settle(app, pilot)
+        assert app.screen.show_upcoming and ("u", "Hide later") in footer_keys(app)
+        # A disabled key rings the bell and does nothing.
+        await pilot.press("end")
+        await settle(app, pilot)
+        bells = []
+        app.bell = lambda: bells.append(1)
+        details = next(start for key, start, _ in footer.placed if key.key == "i")
+        await pilot.click(footer, offset=(details + 1, 0))
+        await settle(app, pilot)
+        assert bells == [1] and isinstance(app.screen, HomeScreen)
+
+
+async def test_keys_that_do_not_fit_are_left_out_whole(open_vault):
+    every_source()
+    app = make_app(open_vault)
+    async with app.run_test(size=(60, 24)) as pilot:
+        await settle(app, pilot)
+        # 48 cells left of the palette's key: a fourth key (^q Quit) would need 50.
+        assert footer_keys(app) == [("ctrl+n", "New concern"), ("u", "Show later"), ("i", "Details")]
+        line = home_footer(app).render().plain
+        assert line.endswith("▏^p palette ") and "Details" in line and "Quit" not in line and len(line) == 60
 
 
 async def test_a_key_that_turns_out_disabled_is_shown_disabled(open_vault):

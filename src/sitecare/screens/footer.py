@@ -1,58 +1,179 @@
-"""Textual's footer, rebuilt only when the keys it shows change.
+"""The screen's keys along the bottom line, drawn as one line of text.
 
-Textual's Footer removes and mounts all its keys again after the next refresh each time
-anything calls refresh_bindings: a focus change, a highlight moving, a list filled. On
-the home screen of the large bench vault that was five rebuilds queued behind the first
-paint (about 100 ms before a key pressed then was answered), and one more for every
-move of the cursor, though the keys shown were the same each time.
+Textual's Footer is a container with a widget for each key, each styled by the whole
+stylesheet several times as it mounts (its compact setting toggles a class on every
+key twice), and the container is emptied and filled again each time the screen's
+bindings are refreshed: a focus change, a highlight moving, a list filled. On the home
+screen of the large bench vault the keys were 8 widgets and about a hundred style
+applications on the way to the first paint, and a rebuild for every move of the
+cursor. Here the keys are one widget: a change in what it shows is a repaint.
+
+It looks and behaves as Textual's footer does: the key then what it does, disabled keys
+dimmed, the palette's key on the right; a key clicked is pressed, a disabled one rings
+the bell; hovering shows the key's tooltip. Keys that do not fit whole are left out,
+rather than cut off under the palette's key.
 
 A screen whose keys follow from what it reads (its check_action) may say when they are
-known with a `keys_ready` attribute: the footer draws them with the screen when they
-are, and waits for them when they are not, rather than drawing them twice.
+known with a `keys_ready` attribute: until then the line is blank, rather than drawn
+once and again at once.
 """
 
 from __future__ import annotations
 
-from textual.widgets import Footer as TextualFooter
+from dataclasses import dataclass
+
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.widget import Widget
 
 
-class Footer(TextualFooter):
-    _rebuild_queued = False
-    _composed: tuple | None = None
+@dataclass(frozen=True)
+class ShownKey:
+    key: str
+    display: str
+    description: str
+    enabled: bool
+    tooltip: str
+    palette: bool = False
 
-    def _shown(self) -> tuple:
-        """Everything Footer.compose reads to draw the keys, to tell whether they changed."""
-        app = self.app
-        shown = tuple(
-            (binding, enabled, tooltip, app.get_key_display(binding))
-            for (_, binding, enabled, tooltip) in self.screen.active_bindings.values()
-            if binding.show
-        )
-        return (shown, self.show_command_palette, app.ENABLE_COMMAND_PALETTE, app.COMMAND_PALETTE_BINDING)
+    @property
+    def width(self) -> int:
+        """Its cells: " key what " (the palette's: "▏key what ", as Textual draws it)."""
+        return len(self.display) + len(self.description) + (3 if self.description else 2)
 
-    def compose(self):
-        if getattr(self.screen, "keys_ready", False):
-            # The screen knows its keys already: drawn now, with it, not after its
-            # first paint (Textual's footer starts empty and waits to be told).
-            self.set_reactive(TextualFooter._bindings_ready, True)
-        self._composed = self._shown() if self._bindings_ready else None
-        yield from super().compose()
+
+class Footer(Widget, can_focus=False):
+    ALLOW_SELECT = False
+    COMPONENT_CLASSES = {"footer--key", "footer--description", "footer--hover", "footer--edge"}
+    # The colours are Textual's footer's, so that this line matches the other screens'.
+    DEFAULT_CSS = """
+    Footer {
+        dock: bottom;
+        height: 1;
+        color: $footer-foreground;
+        background: $footer-background;
+        .footer--key {
+            color: $footer-key-foreground;
+            background: $footer-key-background;
+            text-style: bold;
+        }
+        .footer--description {
+            color: $footer-description-foreground;
+            background: $footer-description-background;
+        }
+        .footer--hover {
+            color: $footer-key-foreground;
+            background: $block-hover-background;
+        }
+        .footer--edge {
+            color: $foreground 20%;
+        }
+    }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.keys: tuple[ShownKey, ...] = ()
+        #: Where each key is drawn in the last line rendered: (key, start, end).
+        self.placed: list[tuple[ShownKey, int, int]] = []
+        #: Each time the keys shown changed (a test counts them).
+        self.changes = 0
+        self._hover: ShownKey | None = None
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
+        self._read_keys()
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
 
     def bindings_changed(self, screen) -> None:
-        # As Textual's, but one rebuild for any number of calls before it runs, and none
-        # when the keys come out the same.
-        self._bindings_ready = True
-        if not screen.app.app_focus:
-            return
-        if self.is_attached and screen is self.screen and not self._rebuild_queued:
-            self._rebuild_queued = True
-            self.call_later(self._rebuild)
+        if self.is_attached and screen is self.screen:
+            self._read_keys()
 
-    async def _rebuild(self) -> None:
-        self._rebuild_queued = False
-        # A screen whose keys depend on what it has yet to read says so (keys_ready):
-        # drawn before, they would be drawn again at once, after the first paint.
+    def _read_keys(self) -> None:
         if not getattr(self.screen, "keys_ready", True):
+            return  # the screen will refresh its bindings once it knows them
+        app = self.app
+        active = self.screen.active_bindings
+        keys = [
+            ShownKey(binding.key, app.get_key_display(binding), binding.description, enabled, tooltip or "")
+            for (_, binding, enabled, tooltip) in active.values()
+            if binding.show
+        ]
+        if app.ENABLE_COMMAND_PALETTE and app.COMMAND_PALETTE_BINDING in active:
+            _, binding, enabled, tooltip = active[app.COMMAND_PALETTE_BINDING]
+            keys.append(ShownKey(binding.key, app.get_key_display(binding), binding.description, enabled,
+                                 binding.tooltip or binding.description, palette=True))
+        if tuple(keys) != self.keys:
+            self.keys = tuple(keys)
+            self.changes += 1
+            self.refresh()
+
+    def render(self) -> Text:
+        width = self.size.width
+        key_style = self.get_component_rich_style("footer--key")
+        description_style = self.get_component_rich_style("footer--description")
+        hover_style = self.get_component_rich_style("footer--hover")
+        dim = Style(dim=True)
+        palette = next((k for k in self.keys if k.palette), None)
+        room = width - (palette.width if palette else 0)
+        line = Text(no_wrap=True, overflow="crop", end="")
+        self.placed = []
+
+        def draw(key: ShownKey) -> None:
+            start = line.cell_len
+            shown_key, shown_description = key_style, description_style
+            if key is self._hover and key.enabled:
+                shown_key = shown_description = hover_style
+            if key.palette:
+                piece = Text.assemble((key.display, shown_key), (f" {key.description}", shown_description))
+            else:
+                piece = Text.assemble((f" {key.display} ", shown_key),
+                                      (f"{key.description} " if key.description else "", shown_description))
+            if not key.enabled:
+                piece.stylize(dim)
+            line.append_text(piece)
+            self.placed.append((key, start, line.cell_len))
+
+        for key in self.keys:
+            if key.palette:
+                continue
+            if line.cell_len + key.width > room:
+                break  # whole keys only: a key cut off would say something else
+            draw(key)
+        if palette is not None:
+            line.append(" " * max(room - line.cell_len, 0))
+            line.append("▏", self.get_component_rich_style("footer--edge"))
+            draw(palette)
+            line.append(" ")  # Textual's footer pads the palette's key on its right
+        return line
+
+    def key_at(self, x: int) -> ShownKey | None:
+        return next((key for key, start, end in self.placed if start <= x < end), None)
+
+    def shown_in_full(self) -> list[tuple[str, str]]:
+        """(key, what it does) for each key drawn, left to right, the palette's last."""
+        return [(key.key, key.description) for key, _, _ in self.placed]
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        key = self.key_at(event.x)
+        if key is None:
             return
-        if self.is_attached and self._shown() != self._composed:
-            await self.recompose()
+        if key.enabled:
+            self.app.simulate_key(key.key)
+        else:
+            self.app.bell()
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        self._hovering(self.key_at(event.x))
+
+    def on_leave(self) -> None:
+        self._hovering(None)
+
+    def _hovering(self, key: ShownKey | None) -> None:
+        if key is not self._hover:
+            self._hover = key
+            self.tooltip = (key.tooltip or key.description) if key is not None else None
+            self.refresh()
