@@ -16,6 +16,7 @@ clock, shared with the parent, which notes when it started this process):
 
 from __future__ import annotations
 
+import inspect
 import resource
 import sys
 import time
@@ -80,15 +81,30 @@ def sitecare(way: str, folder: str, secret: str) -> None:
     # from the moment the app imports it.
     def watch(home) -> None:
         fill = home.refresh_data
+        resume = home.on_screen_resume
         reported = []
 
-        def fill_and_report(screen) -> None:
-            fill(screen)
-            if not reported and getattr(screen, "items", None) is not None and screen.is_mounted:
+        def report_if_shown(screen) -> None:
+            # Filled with the list, and the screen shown. A home screen made ready
+            # beneath the unlock screen is filled once the vault is open, just before
+            # it is shown.
+            shown = screen.is_mounted and screen.app.screen is screen
+            if not reported and screen.app.vault.is_open and getattr(screen, "keys_ready", True) and shown:
                 reported.append(True)
                 screen.app.call_after_refresh(report, screen.app, times["unlock"], times["derivation"])
 
+        def fill_and_report(screen) -> None:
+            fill(screen)
+            report_if_shown(screen)
+
+        takes_event = len(inspect.signature(resume).parameters) > 1  # as Textual dispatches it
+
+        def resume_and_report(screen, event) -> None:
+            resume(screen, event) if takes_event else resume(screen)
+            report_if_shown(screen)
+
         home.refresh_data = fill_and_report
+        home.on_screen_resume = resume_and_report
         home._watched = True
 
     real_import = app_module.import_module
@@ -105,7 +121,9 @@ def sitecare(way: str, folder: str, secret: str) -> None:
 
     vault = Vault(folder)
     if way == "opened":
-        vault.open_with_key(bytes.fromhex(secret))
+        # As the unlock screen opens it: SQLite's check is left to the app, which runs
+        # it in a thread once the home screen is up (and before anything is saved).
+        vault.open_with_key(bytes.fromhex(secret), check_later=True)
     else:
         shown = UnlockScreen.on_mount
 

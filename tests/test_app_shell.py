@@ -338,6 +338,9 @@ def test_the_unlock_screen_comes_before_the_home_screen_and_peewee_are_imported(
 
 
 async def test_home_is_made_ready_while_the_passphrase_is_tried(vault_dir, monkeypatch):
+    # The home screen's modules are imported and the screen made and styled (without
+    # its list) while the key is derived; once the vault is open it is filled, then
+    # shown.
     import time
 
     import sitecare.app as app_module
@@ -346,21 +349,32 @@ async def test_home_is_made_ready_while_the_passphrase_is_tried(vault_dir, monke
     imports: list[str] = []
     real_import = app_module.import_module
     monkeypatch.setattr(app_module, "import_module", lambda name, *a: imports.append(name) or real_import(name, *a))
+    mounted: list[bool] = []
+    real_mount = HomeScreen.on_mount
+    monkeypatch.setattr(HomeScreen, "on_mount", lambda self: mounted.append(self.app.vault.is_open) or real_mount(self))
     during_derivation = []
     derive = vault_mod.derive_key
 
     def derive_slowly(*args):
         key = derive(*args)
         time.sleep(0.3)  # a slow machine's derivation: the app's thread is free meanwhile
-        during_derivation.extend(imports)
+        during_derivation.append((set(imports), list(mounted)))
         return key
 
     monkeypatch.setattr(vault_mod, "derive_key", derive_slowly)
     app = SitecareApp(Vault(vault_dir))
     async with app.run_test(size=SIZE) as pilot:
         await enter_passphrase(app, pilot, PASSPHRASE)
-        assert during_derivation == ["sitecare.screens.home"]
-        assert isinstance(app.screen, HomeScreen)
+        assert during_derivation == [({"sitecare.screens.home"}, [False])]
+        assert isinstance(app.screen, HomeScreen) and mounted == [False]
+        assert app.screen.keys_ready and rows_of(app.screen)
+
+
+def rows_of(home) -> list[str]:
+    from textual.widgets import OptionList
+
+    options = home.query_one(OptionList)
+    return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
 
 
 async def test_a_folder_that_cannot_be_written_is_one_sentence_and_read_only_still_opens(vault_dir, monkeypatch):
@@ -381,7 +395,7 @@ async def test_a_folder_that_cannot_be_written_is_one_sentence_and_read_only_sti
 
 
 async def test_while_the_passphrase_is_tried_neither_button_starts_a_second_opening(vault_dir, monkeypatch):
-    import time
+    import threading
 
     from textual.widgets import Button
 
@@ -389,9 +403,10 @@ async def test_while_the_passphrase_is_tried_neither_button_starts_a_second_open
 
     derive = vault_mod.derive_key
     seen = []
+    release = threading.Event()
 
     def derive_slowly(*args):
-        time.sleep(0.3)
+        release.wait(5)  # a derivation still running, however slow the machine running the test
         return derive(*args)
 
     monkeypatch.setattr(vault_mod, "derive_key", derive_slowly)
@@ -406,6 +421,7 @@ async def test_while_the_passphrase_is_tried_neither_button_starts_a_second_open
         await pilot.pause()
         assert screen.query_one("#readonly", Button).disabled
         screen.unlock_readonly()  # a click that got through all the same
+        release.set()
         await settle(app, pilot)
         assert len(seen) == 1
         assert isinstance(app.screen, HomeScreen) and not app.vault.readonly

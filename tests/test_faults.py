@@ -351,3 +351,111 @@ async def test_a_save_that_works_while_the_passphrase_is_checked_leaves_the_unlo
         assert not isinstance(app.screen, UnlockScreen)
         assert open_vault.is_open
         assert Site.select().where(Site.name == "typed while the disk was full").exists()
+
+
+# ---------------------------------------------------------------- a database damaged before it was encrypted
+
+
+def write_damaged_database(vault: Vault) -> bytes:
+    """A vault whose file is whole (every AES-GCM tag checks) but whose database fails
+    SQLite's check: a leaf page of a table the home screen does not read at launch
+    turned into something that is not a b-tree page. Returns the file."""
+    import sqlite3
+
+    from sitecare.data.models import NationalContact
+
+    with change():
+        for n in range(60):
+            NationalContact.create(key=f"damage-{n}", name="x" * 200)
+    connection = sqlite3.connect(":memory:")
+    seq, image = vault.serialize()
+    connection.deserialize(image)
+    (page,) = connection.execute(
+        "SELECT pageno FROM dbstat WHERE name = 'national_contact' AND pagetype = 'leaf' LIMIT 1").fetchone()
+    connection.close()
+    damaged = bytearray(image)
+    damaged[(page - 1) * vault_mod.page_size_of(image)] = 0x42
+    assert vault.write_image(seq, bytes(damaged), full=True)
+    vault.close()
+    return vault.path.read_bytes()
+
+
+def test_a_damaged_database_is_refused_at_once_or_before_anything_is_written(open_vault, template_kek):
+    raw = write_damaged_database(open_vault)
+    vault = Vault(open_vault.folder)
+    with pytest.raises(vault_mod.VaultDamagedError, match="integrity check"):
+        vault.open_with_key(template_kek)
+    assert not vault.is_open
+    # Left for later (as the unlock screen opens it), the check runs before any save.
+    vault.open_with_key(template_kek, check_later=True)
+    try:
+        assert vault.unchecked
+        with pytest.raises(vault_mod.VaultDamagedError, match="integrity check"):
+            vault.save()
+        with pytest.raises(vault_mod.VaultDamagedError):  # and again, every time after
+            vault.check_database()
+    finally:
+        vault.close()
+    assert open_vault.path.read_bytes() == raw
+
+
+def test_a_check_left_for_later_passes_and_the_first_save_appends(open_vault, template_kek):
+    with change():
+        Site.create(name="Before the check")
+    open_vault.save(full=True)  # no journal records: the opening has nothing to tidy (a save)
+    open_vault.close()
+    vault = Vault(open_vault.folder)
+    vault.open_with_key(template_kek, check_later=True)
+    try:
+        assert vault.unchecked
+        models.clear_commit_listeners()
+        with change():
+            Site.create(name="After the check")
+        vault.save()  # runs the check, then compares with the page digests
+        assert not vault.unchecked and vault.last_save == "append"
+    finally:
+        vault.close()
+    again = reopen(open_vault.folder, template_kek)
+    try:
+        assert {"Before the check", "After the check"} <= {s.name for s in Site.select()}
+    finally:
+        again.close()
+
+
+async def test_a_database_that_fails_the_check_after_the_home_screen_is_shown(open_vault, template_kek):
+    """The unlock leaves SQLite's check until the home screen is up; when it fails, the
+    vault is closed, nothing is written, and the unlock screen gives the advice an
+    opening that finds damage gives."""
+    from textual.widgets import Input
+
+    from sitecare.screens.unlock import UnlockScreen
+
+    raw = write_damaged_database(open_vault)
+    app = SitecareApp(Vault(open_vault.folder), now=lambda: datetime(2026, 11, 22, 9, 0))
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.screen.query_one("#passphrase", Input).value = PASSPHRASE
+        await pilot.press("enter")
+        for _ in range(50):
+            await app.workers.wait_for_complete()
+            await pilot.pause(0.02)
+            if isinstance(app.screen, UnlockScreen) and not app.vault.is_open:
+                break
+        assert isinstance(app.screen, UnlockScreen) and not app.vault.is_open
+        said = str(app.screen.query_one("#unlock-message").render())
+        assert "fails SQLite's integrity check" in said and "backup" in said
+    assert open_vault.path.read_bytes() == raw
+
+
+async def test_a_query_stopped_by_damage_before_the_check_ends_gives_the_advice(open_vault, template_kek):
+    import sqlite3
+
+    write_damaged_database(open_vault)
+    vault = Vault(open_vault.folder)
+    vault.open_with_key(template_kek, check_later=True)
+    app = SitecareApp(vault, now=lambda: datetime(2026, 11, 22, 9, 0))
+    try:
+        said = app._damage_found(sqlite3.DatabaseError("database disk image is malformed"))
+        assert said is not None and "integrity check" in said and "sitecare backups" in said
+        assert app._damage_found(ValueError("not the database")) is None
+    finally:
+        vault.close()

@@ -77,6 +77,11 @@ def create_schema() -> None:
         database.execute_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
+def due() -> bool:
+    """Whether upgrade() has anything to write."""
+    return schema_version() != SCHEMA_VERSION or not _in_place()
+
+
 def upgrade() -> list[int]:
     """Bring an unlocked image up to SCHEMA_VERSION; returns the versions passed through."""
     version = schema_version()

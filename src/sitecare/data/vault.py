@@ -305,14 +305,54 @@ class PreparedOpen:
     opened: _Opened | None
     connection: sqlite3.Connection
     kek: bytes | None  # to rewrap the data key of an older format
-    pages: PageDigests | None  # what the first save compares with
+    pages: PageDigests | _Hashing | None  # what the first save compares with
     readonly: bool
+    checked: bool = True  # False: SQLite's check is left to Vault.check_database
 
 
-def _checked_connection(image: bytes | None) -> sqlite3.Connection:
+class _Hashing:
+    """Page digests worked out in a thread of their own (hashing lets go of the
+    interpreter lock), started at once or, for an opening that leaves SQLite's check
+    for later, with that check: started at once they took the interpreter lock from
+    the app's thread a few thousand times on its way to the first paint (measured:
+    about 8 ms of it on the large vault). The first save waits for them, or works them
+    out if they were never started. Without them (a failure), the first save reads
+    the file back (Vault._read_back)."""
+
+    def __init__(self, image: bytes, page_size: int, start: bool):
+        self._image: bytes | None = image
+        self._page_size = page_size
+        self._digests: PageDigests | None = None
+        self._thread: threading.Thread | None = None
+        self._starting = threading.Lock()
+        if start:
+            self.start()
+
+    def start(self) -> None:
+        with self._starting:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="sitecare-page-digests", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._digests = page_digests(self._image, self._page_size)
+        except Exception:  # noqa: BLE001 - see the class's note
+            pass
+        self._image = None  # the image's copy is let go as soon as it is hashed
+
+    def result(self) -> PageDigests | None:
+        self.start()
+        assert self._thread is not None
+        self._thread.join()
+        return self._digests
+
+
+def _checked_connection(image: bytes | None, check: bool = True) -> sqlite3.Connection:
     """A connection to an in-memory database holding `image` (empty for None), checked
-    by SQLite. Made on whichever thread opens the vault and then used by the app's
-    thread alone, hence check_same_thread off; peewee's own settings (autocommit, its
+    by SQLite unless `check` is False (then Vault.check_database checks it). Made on
+    whichever thread opens the vault and then used by the app's thread, and by the
+    check's, hence check_same_thread off; peewee's own settings (autocommit, its
     functions) are applied when it adopts the connection (_database_class)."""
     connection = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
     if image is not None:
@@ -328,15 +368,22 @@ def _checked_connection(image: bytes | None) -> sqlite3.Connection:
     connection.execute("PRAGMA temp_store = MEMORY")
     connection.execute("PRAGMA secure_delete = ON")
     connection.execute("PRAGMA foreign_keys = ON")
-    if image is not None:
+    if image is not None and check:
         try:
-            result = connection.execute("PRAGMA quick_check").fetchone()[0]
-        except sqlite3.DatabaseError:
-            result = "unreadable"
-        if result != "ok":
+            _quick_check(connection)
+        except VaultDamagedError:
             connection.close()
-            raise VaultDamagedError("The vault decrypted but its database fails SQLite's integrity check.")
+            raise
     return connection
+
+
+def _quick_check(connection: sqlite3.Connection) -> None:
+    try:
+        result = connection.execute("PRAGMA quick_check").fetchone()[0]
+    except sqlite3.DatabaseError:
+        result = "unreadable"
+    if result != "ok":
+        raise VaultDamagedError("The vault decrypted but its database fails SQLite's integrity check.")
 
 
 @functools.cache
@@ -683,13 +730,18 @@ class Vault:
         #: A writable open that left the journal's tidy-up (a full save) to the next save
         #: (finish_open's tidy_later): the app asks for it once its home screen is up.
         self.tidy_due = False
+        self._connection: sqlite3.Connection | None = None  # the one peewee adopted
+        #: SQLite's check of an open that left it for later: None (done, or not due),
+        #: "due", or the error it found. Guarded by _check_lock.
+        self._check: str | None = None
+        self._check_lock = threading.Lock()
         self._forget_file()
 
     def _forget_file(self) -> None:
         """What this instance knows of the file on disk; guarded by `_write_lock`."""
         # The pages of the image the file holds (base plus records): what the next save
         # is compared with. None on read-only opens, which never save.
-        self._saved_pages: PageDigests | None = None
+        self._saved_pages: PageDigests | _Hashing | None = None
         self._head: bytes | None = None  # the header bytes on disk
         self._journal_key: bytes | None = None
         self._base_end = 0
@@ -848,9 +900,10 @@ class Vault:
         kek = derive_key(passphrase, header.salt, header.kdf)
         return self.open_with_key(kek, readonly=readonly)
 
-    def open_with_key(self, kek: bytes, readonly: bool = False, tidy_later: bool = False) -> list[int]:
+    def open_with_key(self, kek: bytes, readonly: bool = False, tidy_later: bool = False,
+                      check_later: bool = False) -> list[int]:
         """Open with the derived key: prepare_open then finish_open, in one call."""
-        return self.finish_open(self.prepare_open(kek, readonly), tidy_later=tidy_later)
+        return self.finish_open(self.prepare_open(kek, readonly, check_later=check_later), tidy_later=tidy_later)
 
     def check_key(self, kek: bytes) -> None:
         """Raise WrongPassphraseError unless `kek` opens this open vault (the screen
@@ -859,13 +912,20 @@ class Vault:
             raise VaultError("The vault is locked.")
         unwrap_data_key(self.header, kek)
 
-    def prepare_open(self, kek: bytes, readonly: bool = False) -> PreparedOpen:
+    def prepare_open(self, kek: bytes, readonly: bool = False, check_later: bool = False) -> PreparedOpen:
         """The slow half of opening: take the lock, read, decrypt, and load the image
         into SQLite and check it. Decryption and SQLite let go of Python's interpreter
         lock, so the unlock screen runs this in its worker, after the key derivation,
         while the app's thread gets the home screen ready. Besides the lock (and the
         stale temp files it clears), it changes nothing the rest of sitecare reads:
-        what it read is bound by finish_open, on the app's thread."""
+        what it read is bound by finish_open, on the app's thread.
+
+        `check_later` leaves SQLite's integrity check (a fifth of the time to the home
+        screen on the large vault) to check_database, which the app runs in a thread
+        once its home screen is drawn. Nothing is written before it has passed: a save
+        runs it first, and so does a schema upgrade. The file itself is checked here
+        either way (each part's AES-GCM tag): the check is for a database that was
+        damaged before it was encrypted."""
         held = self._lock_fd is not None  # kept through an idle lock: kept on a failure too
         if not readonly and not held:
             self.acquire_lock()
@@ -874,29 +934,40 @@ class Vault:
                 self.remove_stale_files()
             opened = self._read_and_decrypt(kek)
             size = page_size_of(opened.image)
-            pages: list[PageDigests] = []
-
-            def hash_pages() -> None:
-                try:
-                    pages.append(page_digests(opened.image, size))
-                except Exception:  # noqa: BLE001 - without them, the first save reads the file back
-                    pass
-
-            hashing = None
-            if size and not readonly:  # a read-only open never saves
-                # Hashing and SQLite's check both let go of the interpreter lock: on two
-                # cores, one runs beside the other (10 and 20 ms on the large vault).
-                hashing = threading.Thread(target=hash_pages, name="sitecare-page-digests")
-                hashing.start()
-            try:
-                connection = _checked_connection(opened.image)
-            finally:
-                if hashing is not None:
-                    hashing.join()
+            # A read-only open never saves, so needs no digests.
+            pages = _Hashing(opened.image, size, start=not check_later) if size and not readonly else None
+            connection = _checked_connection(opened.image, check=not check_later)
         except BaseException:
             self.close(keep_lock=held)
             raise
-        return PreparedOpen(opened, connection, kek, pages[0] if pages else None, readonly)
+        return PreparedOpen(opened, connection, kek, pages, readonly, checked=not check_later)
+
+    @property
+    def unchecked(self) -> bool:
+        """The open left SQLite's check for later and it has not run yet."""
+        return self._check == "due"
+
+    def check_database(self) -> None:
+        """SQLite's integrity check, where the open left it for later (prepare_open's
+        check_later), with the page digests beside it; nothing otherwise. Safe from
+        any thread: it uses the connection itself (SQLite serialises its use), and a
+        second caller waits for the first. Raises VaultDamagedError, and again at every
+        call after, if it fails: the caller closes the vault (on the app's thread)."""
+        pending = self._saved_pages
+        if isinstance(pending, _Hashing):
+            pending.start()
+        with self._check_lock:
+            if self._check == "due":
+                connection = self._connection
+                try:
+                    if connection is None:
+                        raise VaultError("The vault is locked.")
+                    _quick_check(connection)
+                    self._check = None
+                except VaultDamagedError as exc:
+                    self._check = str(exc)
+            if self._check is not None:
+                raise VaultDamagedError(self._check)
 
     def finish_open(self, prepared: PreparedOpen, tidy_later: bool = False) -> list[int]:
         """Bind what prepare_open read, on the thread that will use the database. A
@@ -914,6 +985,8 @@ class Vault:
             self.header = opened.header
             self._data_key = opened.data_key
             self._bind(prepared.connection)
+            with self._check_lock:
+                self._check = None if prepared.checked else "due"
             self.cut_off_save = opened.torn
             if not readonly:
                 self._adopt(opened, prepared.kek, prepared.pages)
@@ -923,8 +996,11 @@ class Vault:
             prepared.opened = prepared.kek = prepared.pages = None
             from . import migrations
 
+            due = migrations.due()
+            if due and self.unchecked:
+                self.check_database()  # an upgrade writes to the database
             # Read-only opens are upgraded in memory too, so queries see the current schema.
-            upgraded = migrations.upgrade()
+            upgraded = migrations.upgrade() if due else []
             if not readonly:
                 self._finish_passphrase_change()
                 if compact and tidy_later and not upgraded and self._only_records(opened_records):
@@ -1014,6 +1090,7 @@ class Vault:
         db = _database_class()(connection)
         db.connect()
         self._db = db
+        self._connection = connection
         database.initialize(db)
 
     def close(self, keep_lock: bool = False) -> None:
@@ -1022,6 +1099,9 @@ class Vault:
         self._data_key = None
         with self._write_lock:
             self._forget_file()
+        with self._check_lock:  # a check running in a thread finishes first
+            self._check = None
+            self._connection = None
         if self._db is not None:
             self._db.close()
             self._db = None
@@ -1037,6 +1117,7 @@ class Vault:
         """(sequence, image) of the committed database. Call on the vault's own thread."""
         if self._db is None:
             raise VaultError("The vault is locked.")
+        self.check_database()  # nothing is written before SQLite's check has passed
         conn = self._db.connection()
         if conn.in_transaction:
             raise VaultError("Cannot save in the middle of a change; it is saved when the change commits.")
@@ -1092,6 +1173,8 @@ class Vault:
             return None
         if self._records >= JOURNAL_MAX_RECORDS:
             return None
+        if isinstance(self._saved_pages, _Hashing):
+            self._saved_pages = self._saved_pages.result()
         if self._saved_pages is None:
             self._saved_pages = self._read_back()
         old = self._saved_pages

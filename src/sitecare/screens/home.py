@@ -14,7 +14,7 @@ import textwrap
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -326,6 +326,7 @@ class HomeScreen(Screen):
         # are enabled, follow from what is listed (check_action).
         self.keys_ready = False
         self._unshown = False
+        self._been_shown = False
 
     def compose(self) -> ComposeResult:
         # The list is read before the widgets are made, so that the footer draws its
@@ -346,7 +347,15 @@ class HomeScreen(Screen):
         self.refresh_data()
         self.query_one(OptionList).focus()
 
-    def on_screen_resume(self) -> None:
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Handled before Textual's own handler (Screen._on_screen_resume), which then
+        # styles every widget again: until the screen is first shown, nothing has
+        # changed since each was styled as it mounted (a change of theme meanwhile is
+        # caught by _css_update_count, above). Measured: 7 ms just after the first
+        # paint, and again in the wait for the key at the unlock.
+        if not self._been_shown:
+            event.refresh_styles = False
+            self._been_shown = self.app.screen is self
         # Coming back to the home screen reads everything again only when something
         # changed (or the day did): the list is the costliest thing at launch.
         if self._unshown or getattr(self, "_seen", None) != self._state():

@@ -8,6 +8,7 @@ database: Vault.prepare_open). The app's thread meanwhile gets the home screen r
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from textual import on, work
@@ -56,6 +57,33 @@ class FolderError(VaultError):
         self.readonly = readonly
 
 
+class _Deriving:
+    """The key derivation, in a thread started at once. A worker started by Textual
+    begins only once the screen has handled its key (measured: 4 to 10 ms later, every
+    one of them added to the time from Enter to the home screen); the worker waits for
+    this instead."""
+
+    def __init__(self, passphrase: str, salt: bytes, params: tuple[int, int, int]):
+        self._kek: bytes | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(passphrase, salt, params),
+                                        name="sitecare-key-derivation", daemon=True)
+        self._thread.start()
+
+    def _run(self, passphrase: str, salt: bytes, params: tuple[int, int, int]) -> None:
+        try:
+            self._kek = vault_mod.derive_key(passphrase, salt, params)
+        except BaseException as exc:  # noqa: BLE001 - raised again where it is waited for
+            self._error = exc
+
+    def result(self) -> bytes:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._kek is not None
+        return self._kek
+
+
 class Unlocking(Message):
     """A passphrase is being tried: the app may use the wait to get ready for home."""
 
@@ -65,10 +93,11 @@ class UnlockScreen(Screen[bool]):
 
     BINDINGS = [Binding("ctrl+q", "app.quit", "Quit", id="quit")]
 
-    def __init__(self, vault: Vault, relock: bool = False):
+    def __init__(self, vault: Vault, relock: bool = False, problem: str = ""):
         super().__init__()
         self.vault = vault
         self.relock = relock
+        self._problem = problem  # why the vault was closed, shown as the screen opens
         self._readonly = False
         self._working = False
 
@@ -109,6 +138,8 @@ class UnlockScreen(Screen[bool]):
         self.query_one("#unlock-working").display = False
         self.query_one("#readonly").display = False
         self.show_notice()
+        if self._problem:
+            self.show_error(self._problem)
         self.query_one("#passphrase", Input).focus()
 
     def show_notice(self) -> None:
@@ -160,22 +191,24 @@ class UnlockScreen(Screen[bool]):
         except VaultError as exc:
             self.show_error(damaged_advice(self.vault, str(exc)))
             return
+        deriving = _Deriving(passphrase, header.salt, header.kdf)
         self.show_error("")
         self._busy(True)
-        self._derive_and_read(passphrase, header.salt, header.kdf, self._readonly)
+        self._derive_and_read(deriving, self._readonly)
         self.post_message(Unlocking())
 
     @work(thread=True, exclusive=True, group="unlock")
-    def _derive_and_read(self, passphrase: str, salt: bytes, params: tuple[int, int, int], readonly: bool) -> None:
+    def _derive_and_read(self, deriving: _Deriving, readonly: bool) -> None:
         try:
-            kek = vault_mod.derive_key(passphrase, salt, params)
+            kek = deriving.result()
             if self.vault.is_open:
                 # A screen lock that kept the database (its last changes not saved):
                 # only the passphrase is checked.
                 self.vault.check_key(kek)
                 prepared = None
             else:
-                prepared = self.vault.prepare_open(kek, readonly=readonly)
+                # SQLite's check waits until the home screen is up (the app runs it).
+                prepared = self.vault.prepare_open(kek, readonly=readonly, check_later=True)
         except VaultError as exc:
             self.post_message(VaultRead(None, exc))
             return
