@@ -700,3 +700,20 @@ async def test_a_key_that_turns_out_disabled_is_shown_disabled(open_vault):
         await settle(app, pilot)
         assert rows(app)[0].startswith("Nothing has a due date yet")
         assert details_disabled(app)
+
+
+async def test_a_change_of_theme_while_elsewhere_reaches_home_on_coming_back(open_vault):
+    # The home screen skips Textual's restyling only until it is first drawn.
+    every_source()
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        home = app.screen
+        before = home.query_one(OptionList).styles.background
+        await pilot.press("t")
+        await settle(app, pilot)
+        app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+        await settle(app, pilot)
+        await pilot.press("h")
+        await settle(app, pilot)
+        assert app.screen is home and home.query_one(OptionList).styles.background != before

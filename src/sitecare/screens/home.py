@@ -327,6 +327,7 @@ class HomeScreen(Screen):
         self.keys_ready = False
         self._unshown = False
         self._been_shown = False
+        self._showing = False
 
     def compose(self) -> ComposeResult:
         # The list is read before the widgets are made, so that the footer draws its
@@ -349,13 +350,16 @@ class HomeScreen(Screen):
 
     def on_screen_resume(self, event: events.ScreenResume) -> None:
         # Handled before Textual's own handler (Screen._on_screen_resume), which then
-        # styles every widget again: until the screen is first shown, nothing has
+        # styles every widget again: until the screen is first drawn, nothing has
         # changed since each was styled as it mounted (a change of theme meanwhile is
         # caught by _css_update_count, above). Measured: 7 ms just after the first
-        # paint, and again in the wait for the key at the unlock.
+        # paint, and again in the wait for the key at the unlock. (The first switch to
+        # a mode resumes its screen twice.)
         if not self._been_shown:
             event.refresh_styles = False
-            self._been_shown = self.app.screen is self
+            if self.app.screen is self and not self._showing:
+                self._showing = True
+                self.call_after_refresh(setattr, self, "_been_shown", True)
         # Coming back to the home screen reads everything again only when something
         # changed (or the day did): the list is the costliest thing at launch.
         if self._unshown or getattr(self, "_seen", None) != self._state():
