@@ -356,10 +356,11 @@ async def test_a_save_that_works_while_the_passphrase_is_checked_leaves_the_unlo
 # ---------------------------------------------------------------- a database damaged before it was encrypted
 
 
-def write_damaged_database(vault: Vault) -> bytes:
+def write_damaged_database(vault: Vault, schema: bool = False) -> bytes:
     """A vault whose file is whole (every AES-GCM tag checks) but whose database fails
     SQLite's check: a leaf page of a table the home screen does not read at launch
-    turned into something that is not a b-tree page. Returns the file."""
+    (or, with `schema`, the first page, where the schema is) turned into something that
+    is not a b-tree page. The vault is closed; returns the file."""
     import sqlite3
 
     from sitecare.data.models import NationalContact
@@ -374,7 +375,7 @@ def write_damaged_database(vault: Vault) -> bytes:
         "SELECT pageno FROM dbstat WHERE name = 'national_contact' AND pagetype = 'leaf' LIMIT 1").fetchone()
     connection.close()
     damaged = bytearray(image)
-    damaged[(page - 1) * vault_mod.page_size_of(image)] = 0x42
+    damaged[100 if schema else (page - 1) * vault_mod.page_size_of(image)] = 0x42
     assert vault.write_image(seq, bytes(damaged), full=True)
     vault.close()
     return vault.path.read_bytes()
@@ -422,40 +423,98 @@ def test_a_check_left_for_later_passes_and_the_first_save_appends(open_vault, te
         again.close()
 
 
-async def test_a_database_that_fails_the_check_after_the_home_screen_is_shown(open_vault, template_kek):
-    """The unlock leaves SQLite's check until the home screen is up; when it fails, the
-    vault is closed, nothing is written, and the unlock screen gives the advice an
-    opening that finds damage gives."""
+def test_damage_to_the_schema_is_said_as_the_check_says_it(open_vault, template_kek):
+    # Reading the schema (for an upgrade) comes before the check left for later: the
+    # damage stopping it is reported as damage, not as an unexpected error.
+    write_damaged_database(open_vault, schema=True)
+    vault = Vault(open_vault.folder)
+    with pytest.raises(vault_mod.VaultDamagedError, match="integrity check"):
+        vault.open_with_key(template_kek, check_later=True)
+    assert not vault.is_open
+
+
+async def unlock_damaged(app, pilot):
+    """Enter the passphrase; wait until the unlock screen is back with the vault closed."""
     from textual.widgets import Input
 
     from sitecare.screens.unlock import UnlockScreen
 
+    app.screen.query_one("#passphrase", Input).value = PASSPHRASE
+    await pilot.press("enter")
+    for _ in range(50):
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.02)
+        if isinstance(app.screen, UnlockScreen) and not app.vault.is_open and not app.screen.trying:
+            break
+
+
+async def test_a_database_that_fails_the_check_after_the_home_screen_is_shown(open_vault, monkeypatch):
+    """The unlock leaves SQLite's check until the home screen is up; when it fails, the
+    vault is closed, nothing is written, and the unlock screen gives the advice an
+    opening that finds damage gives. The next unlock checks at once."""
+    from sitecare.screens.home import HomeScreen
+    from sitecare.screens.unlock import UnlockScreen
+
     raw = write_damaged_database(open_vault)
+    shown = []
+    fill = HomeScreen.refresh_data
+    monkeypatch.setattr(HomeScreen, "refresh_data", lambda self: shown.append(self.app.vault.is_open) or fill(self))
     app = SitecareApp(Vault(open_vault.folder), now=lambda: datetime(2026, 11, 22, 9, 0))
     async with app.run_test(size=(80, 24)) as pilot:
-        app.screen.query_one("#passphrase", Input).value = PASSPHRASE
-        await pilot.press("enter")
-        for _ in range(50):
-            await app.workers.wait_for_complete()
-            await pilot.pause(0.02)
-            if isinstance(app.screen, UnlockScreen) and not app.vault.is_open:
-                break
+        await unlock_damaged(app, pilot)
+        assert True in shown  # the home screen was filled from the open vault first
         assert isinstance(app.screen, UnlockScreen) and not app.vault.is_open
+        assert sum(isinstance(s, UnlockScreen) for s in app.screen_stack) == 1
         said = str(app.screen.query_one("#unlock-message").render())
         assert "fails SQLite's integrity check" in said and "backup" in said
+        shown.clear()
+        await unlock_damaged(app, pilot)  # again: refused at the unlock, home not filled
+        assert shown == [] and isinstance(app.screen, UnlockScreen) and not app.vault.is_open
+        assert "fails SQLite's integrity check" in str(app.screen.query_one("#unlock-message").render())
     assert open_vault.path.read_bytes() == raw
+
+
+async def test_damage_found_by_a_save_or_a_lock_before_the_check_gives_the_advice(open_vault, template_kek):
+    from sitecare.screens.unlock import UnlockScreen
+
+    raw = write_damaged_database(open_vault)
+    for how in ("change", "lock"):
+        vault = Vault(open_vault.folder)
+        vault.open_with_key(template_kek, check_later=True)
+        app = SitecareApp(vault, now=lambda: datetime(2026, 11, 22, 9, 0))
+        app.start_database_check = lambda: None  # as if the check had not ended yet
+        async with app.run_test(size=(80, 24)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            if how == "change":
+                with change():
+                    Site.create(name="Typed before the check")
+                assert Site.select().count() >= 1  # the change goes on with the database it made
+            else:
+                await pilot.press("ctrl+l")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert isinstance(app.screen, UnlockScreen) and not vault.is_open, how
+            assert not app.screen.relock, how
+            assert "integrity check" in str(app.screen.query_one("#unlock-message").render()), how
+        assert open_vault.path.read_bytes() == raw, how
 
 
 async def test_a_query_stopped_by_damage_before_the_check_ends_gives_the_advice(open_vault, template_kek):
     import sqlite3
+
+    from sitecare.data.models import NationalContact
 
     write_damaged_database(open_vault)
     vault = Vault(open_vault.folder)
     vault.open_with_key(template_kek, check_later=True)
     app = SitecareApp(vault, now=lambda: datetime(2026, 11, 22, 9, 0))
     try:
-        said = app._damage_found(sqlite3.DatabaseError("database disk image is malformed"))
+        with pytest.raises(Exception) as stopped:  # peewee's own error, made from SQLite's
+            list(NationalContact.select().where(NationalContact.name.contains("y")))
+        said = app._damage_found(stopped.value)
         assert said is not None and "integrity check" in said and "sitecare backups" in said
+        assert app._damage_found(sqlite3.DatabaseError("database disk image is malformed")) == said
         assert app._damage_found(ValueError("not the database")) is None
     finally:
         vault.close()

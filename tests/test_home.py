@@ -669,6 +669,8 @@ async def test_a_key_clicked_in_the_footer_is_pressed(open_vault):
         await pilot.click(footer, offset=(later + 1, 0))
         await settle(app, pilot)
         assert app.screen.show_upcoming and ("u", "Hide later") in footer_keys(app)
+        # The key under the pointer changed: its tooltip follows.
+        assert footer.tooltip == "Hide what is due later from the list"
         # A disabled key rings the bell and does nothing.
         await pilot.press("end")
         await settle(app, pilot)
@@ -702,8 +704,26 @@ async def test_a_key_that_turns_out_disabled_is_shown_disabled(open_vault):
         assert details_disabled(app)
 
 
+async def test_the_home_screen_is_restyled_on_resuming_only_once_it_has_been_drawn(open_vault, monkeypatch):
+    # Textual restyles every widget of a screen as it resumes; until the home screen is
+    # first drawn, each is as styled at its mounting.
+    restyled = []
+    real = HomeScreen.update_node_styles
+    monkeypatch.setattr(HomeScreen, "update_node_styles",
+                        lambda self, animate=True: restyled.append(self._been_shown) or real(self, animate))
+    every_source()
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert restyled == [] and app.screen._been_shown
+        await pilot.press("t")
+        await settle(app, pilot)
+        await pilot.press("h")
+        await settle(app, pilot)
+        assert restyled == [True]
+
+
 async def test_a_change_of_theme_while_elsewhere_reaches_home_on_coming_back(open_vault):
-    # The home screen skips Textual's restyling only until it is first drawn.
     every_source()
     app = make_app(open_vault)
     async with app.run_test(size=SIZE) as pilot:

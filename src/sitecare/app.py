@@ -67,8 +67,9 @@ def _after_open(app: "SitecareApp") -> None:
     collect_garbage_again()
     if not app.vault.is_open:
         return
-    if app.vault.unchecked:
-        app.check_database()
+    checking = app.vault.unchecked
+    if checking:
+        app.start_database_check()
     if app.vault.cut_off_save:
         app.vault.cut_off_save = False
         app.notify(
@@ -76,7 +77,7 @@ def _after_open(app: "SitecareApp") -> None:
             "vault: check the record you were working on and enter it again if it is missing.",
             severity="warning", timeout=30,
         )
-    if app.vault.tidy_due:
+    if app.vault.tidy_due and not checking:  # else once the check has passed (database_checked)
         # The full save an open with journal records calls for, written by the save
         # worker rather than before the home screen could appear (Vault.finish_open).
         app.vault.tidy_due = False
@@ -91,8 +92,10 @@ class SaveFinished(Message):
 
 
 @dataclass
-class DatabaseDamaged(Message):
-    problem: str
+class DatabaseChecked(Message):
+    """SQLite's check, left by the unlock until the home screen was up: None if passed."""
+
+    problem: str | None
 
 
 def safe_crash_report(error: BaseException) -> str:
@@ -155,6 +158,7 @@ class SitecareApp(App[int]):
         # The screen is locked but the database kept: its last changes were not saved.
         self.screen_locked = False
         self._home_ready: Screen | None = None  # see _make_home_ready
+        self._damaged: str | None = None  # a save found the database damaged
         self._last_input = self.now()
         commits.clear_commit_listeners()
         commits.on_commit(self.request_save)
@@ -203,6 +207,7 @@ class SitecareApp(App[int]):
     def _unlocked(self, opened: bool | None) -> None:
         if not opened:
             return
+        self._damaged = None
         self._show_subtitle()
         # Made ready beneath the unlock screen, the home screen is filled before it is
         # shown: shown first, it was drawn once empty (a frame, 8 ms on the large vault).
@@ -231,8 +236,8 @@ class SitecareApp(App[int]):
         """Lock after the configured idle time: the key is dropped and the screen hidden."""
         if not self.vault.is_open:
             return
-        if self.screen_locked:
-            if self.save_error:
+        if self.screen_locked or self._damaged:
+            if self.save_error and not self._damaged:
                 self.request_save()  # the disk may be back (see action_lock)
             return
         from .data.settings import get_setting
@@ -246,6 +251,8 @@ class SitecareApp(App[int]):
         if not self.vault.is_open or self.screen_locked:
             return
         self.flush()
+        if self._damaged:
+            return  # the advice on the damaged database is shown instead (database_checked)
         if self.save_error and not self.vault.readonly:
             # Dropping the database now would lose what the failed save was to write.
             # The screen is locked and the passphrase asked for as always; the records
@@ -299,29 +306,50 @@ class SitecareApp(App[int]):
         try:
             seq, image = self.vault.serialize()
         except VaultDamagedError as exc:
-            self._show_damaged(str(exc))
+            self._damage_found_in_save(str(exc))
             return
         self._write(seq, image)
 
     # -- SQLite's check, left by the unlock until the home screen is up ---------------
 
+    def start_database_check(self) -> None:
+        if self.vault.can_check_beside:
+            self._check_database()
+        else:  # an SQLite that may not share a connection between threads
+            self.post_message(DatabaseChecked(self._checked_here()))
+
     @work(thread=True, group="check-database", exit_on_error=False)
-    def check_database(self) -> None:
+    def _check_database(self) -> None:
+        self.post_message(DatabaseChecked(self._checked_here()))
+
+    def _checked_here(self) -> str | None:
         try:
             self.vault.check_database()
         except VaultDamagedError as exc:
-            self.post_message(DatabaseDamaged(str(exc)))
+            return str(exc)
         except VaultError:
             pass  # locked meanwhile: the next opening checks again
+        return None
 
-    @on(DatabaseDamaged)
-    def _database_damaged(self, message: DatabaseDamaged) -> None:
-        self._show_damaged(message.problem)
+    @on(DatabaseChecked)
+    def database_checked(self, message: DatabaseChecked) -> None:
+        if message.problem is not None:
+            self._show_damaged(message.problem)
+        elif self.vault.is_open and self.vault.tidy_due:
+            self.vault.tidy_due = False
+            self.request_save()
+
+    def _damage_found_in_save(self, problem: str) -> None:
+        # Closing the vault here would pull the database from under the change that
+        # asked for the save (it may read again after its commit): closed in turn.
+        self._damaged = problem
+        self.post_message(DatabaseChecked(problem))
 
     def _show_damaged(self, problem: str) -> None:
         """The database failed SQLite's check after the home screen was drawn: nothing
         has been written from it (Vault.serialize checks first). Closed, as an opening
-        that finds it damaged is, with the same advice."""
+        that finds it damaged is, with the same advice; the lock is let go, so that a
+        backup can be restored meanwhile (`sitecare backups`)."""
         if not self.vault.is_open:
             return
         self.vault.close()
@@ -373,7 +401,7 @@ class SitecareApp(App[int]):
             except ReadOnlyError:
                 pass
             except VaultDamagedError as exc:
-                self._show_damaged(str(exc))
+                self._damage_found_in_save(str(exc))
             except VaultError as exc:
                 if str(exc) != self.save_error:  # already told
                     self.notify(str(exc), severity="error", timeout=20)

@@ -735,6 +735,9 @@ class Vault:
         #: "due", or the error it found. Guarded by _check_lock.
         self._check: str | None = None
         self._check_lock = threading.Lock()
+        #: Damage SQLite's check found in this vault's database: the next opening checks
+        #: at once, rather than showing the damaged records again until it has.
+        self._found_damaged = False
         self._forget_file()
 
     def _forget_file(self) -> None:
@@ -929,6 +932,7 @@ class Vault:
         held = self._lock_fd is not None  # kept through an idle lock: kept on a failure too
         if not readonly and not held:
             self.acquire_lock()
+        check_later = check_later and not self._found_damaged
         try:
             if not readonly:
                 self.remove_stale_files()
@@ -947,6 +951,13 @@ class Vault:
         """The open left SQLite's check for later and it has not run yet."""
         return self._check == "due"
 
+    @property
+    def can_check_beside(self) -> bool:
+        """Whether check_database may run in a thread beside the app's use of the
+        database: only where SQLite serialises the use of one connection by several
+        threads (its default build)."""
+        return sqlite3.threadsafety == 3
+
     def check_database(self) -> None:
         """SQLite's integrity check, where the open left it for later (prepare_open's
         check_later), with the page digests beside it; nothing otherwise. Safe from
@@ -954,7 +965,7 @@ class Vault:
         second caller waits for the first. Raises VaultDamagedError, and again at every
         call after, if it fails: the caller closes the vault (on the app's thread)."""
         pending = self._saved_pages
-        if isinstance(pending, _Hashing):
+        if isinstance(pending, _Hashing) and not self._need_full:  # a full save compares nothing
             pending.start()
         with self._check_lock:
             if self._check == "due":
@@ -966,6 +977,7 @@ class Vault:
                     self._check = None
                 except VaultDamagedError as exc:
                     self._check = str(exc)
+                    self._found_damaged = True
             if self._check is not None:
                 raise VaultDamagedError(self._check)
 
@@ -996,7 +1008,13 @@ class Vault:
             prepared.opened = prepared.kek = prepared.pages = None
             from . import migrations
 
-            due = migrations.due()
+            try:
+                due = migrations.due()
+            except Exception:
+                # Damage that stops even the schema being read: said as the check says it.
+                if self.unchecked:
+                    self.check_database()
+                raise
             if due and self.unchecked:
                 self.check_database()  # an upgrade writes to the database
             # Read-only opens are upgraded in memory too, so queries see the current schema.

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -40,7 +41,7 @@ class ShownKey:
     @property
     def width(self) -> int:
         """Its cells: " key what " (the palette's: "▏key what ", as Textual draws it)."""
-        return len(self.display) + len(self.description) + (3 if self.description else 2)
+        return cell_len(self.display) + cell_len(self.description) + (3 if self.description else 2)
 
 
 class Footer(Widget, can_focus=False):
@@ -109,6 +110,10 @@ class Footer(Widget, can_focus=False):
         if tuple(keys) != self.keys:
             self.keys = tuple(keys)
             self.changes += 1
+            if self._hover is not None:  # the key under the pointer, as it is now
+                hovered = self._hover
+                self._hover = None
+                self._hovering(next((k for k in keys if k.key == hovered.key), None))
             self.refresh()
 
     def render(self) -> Text:

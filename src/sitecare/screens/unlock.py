@@ -80,8 +80,9 @@ class _Deriving:
         self._thread.join()
         if self._error is not None:
             raise self._error
-        assert self._kek is not None
-        return self._kek
+        kek, self._kek = self._kek, None  # held here no longer than needed
+        assert kek is not None
+        return kek
 
 
 class Unlocking(Message):
