@@ -737,3 +737,22 @@ async def test_a_change_of_theme_while_elsewhere_reaches_home_on_coming_back(ope
         await pilot.press("h")
         await settle(app, pilot)
         assert app.screen is home and home.query_one(OptionList).styles.background != before
+
+
+async def test_the_footer_shows_one_key_an_action_as_textuals_does():
+    from textual.app import App
+    from textual.binding import Binding
+
+    from sitecare.screens.footer import Footer
+
+    class Two(App):
+        BINDINGS = [Binding("a", "bell", "Ring"), Binding("b", "bell", "Ring"), Binding("c", "quit", "Quit")]
+
+        def compose(self):
+            yield Footer()
+
+    app = Two()
+    async with app.run_test(size=(60, 5)) as pilot:
+        await pilot.pause()
+        shown = app.screen.query_one(Footer).shown_in_full()
+        assert [key for key, _ in shown if key != "ctrl+p"] == ["a", "c"]

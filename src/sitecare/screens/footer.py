@@ -98,11 +98,13 @@ class Footer(Widget, can_focus=False):
             return  # the screen will refresh its bindings once it knows them
         app = self.app
         active = self.screen.active_bindings
-        keys = [
-            ShownKey(binding.key, app.get_key_display(binding), binding.description, enabled, tooltip or "")
-            for (_, binding, enabled, tooltip) in active.values()
-            if binding.show
-        ]
+        # One key an action, the first bound to it, as Textual's footer shows them.
+        first: dict[str, ShownKey] = {}
+        for _, binding, enabled, tooltip in active.values():
+            if binding.show and binding.action not in first:
+                first[binding.action] = ShownKey(binding.key, app.get_key_display(binding), binding.description,
+                                                 enabled, tooltip or "")
+        keys = list(first.values())
         if app.ENABLE_COMMAND_PALETTE and app.COMMAND_PALETTE_BINDING in active:
             _, binding, enabled, tooltip = active[app.COMMAND_PALETTE_BINDING]
             keys.append(ShownKey(binding.key, app.get_key_display(binding), binding.description, enabled,
