@@ -425,3 +425,24 @@ async def test_while_the_passphrase_is_tried_neither_button_starts_a_second_open
         await settle(app, pilot)
         assert len(seen) == 1
         assert isinstance(app.screen, HomeScreen) and not app.vault.readonly
+
+
+async def test_the_demo_s_lock_screen_says_its_passphrase(open_vault):
+    # A new-user trial locked `sitecare demo` and was stuck: its help said "no passphrase".
+    from sitecare.cli import DEMO_PASSPHRASE
+
+    app = SitecareApp(open_vault, demo=True)
+    app.demo_passphrase = DEMO_PASSPHRASE
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert isinstance(app.screen, UnlockScreen)
+        assert f"its passphrase is {DEMO_PASSPHRASE}" in message(app, "#unlock-notice")
+        await enter_passphrase(app, pilot, PASSPHRASE)
+    plain = SitecareApp(open_vault)
+    async with plain.run_test(size=SIZE) as pilot:
+        await settle(plain, pilot)
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert "passphrase is" not in message(plain, "#unlock-notice")

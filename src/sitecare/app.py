@@ -154,6 +154,8 @@ class SitecareApp(App[int]):
         # Screens ask the app for the time, never the clock, so tests can fix it.
         self.now = now
         self.demo = demo
+        #: Said on the unlock screen of a demo (cli sets it): the demo's is no secret.
+        self.demo_passphrase: str | None = None
         self.save_error: str | None = None
         # The screen is locked but the database kept: its last changes were not saved.
         self.screen_locked = False

@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     _vault_arg(parser)
     sub = parser.add_subparsers(dest="command")
 
-    demo = sub.add_parser("demo", help="open a throwaway vault full of fictional data (no passphrase)")
+    demo = sub.add_parser("demo", help="open a throwaway vault full of fictional data (passphrase 'demo', asked after a lock)")
     _vault_arg(demo)
     demo.add_argument("--no-open", action="store_true", help="with --vault: write the demo vault (passphrase 'demo') and exit")
 
@@ -395,6 +395,8 @@ def run_app(vault: Vault, demo: bool = False) -> int:
         from .app import SitecareApp
 
         app = SitecareApp(vault, demo=demo)
+        if demo:
+            app.demo_passphrase = DEMO_PASSPHRASE
         result = app.run()
     finally:
         gc.enable()

@@ -117,6 +117,10 @@ class UnlockScreen(Screen[bool]):
 
     def _notice(self) -> str:
         lines = []
+        demo = getattr(self.app, "demo_passphrase", None)
+        if demo:
+            # A new-user trial locked the demo and was stuck: the README says it has none.
+            lines.append(f"This is the demo vault (fictional data): its passphrase is {demo}")
         if self.relock and self.vault.is_open and getattr(self.app, "save_error", None):
             lines.append(
                 "Your latest changes are not saved yet (see the message before the lock): they are kept "
