@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 
 from ..data import sites
 from ..data.sites import POLICY_WORDS, SiteSummary
@@ -19,6 +19,7 @@ from ..rules.dates import show_date
 from ..rules.policy import PolicyState
 from ..rules.validity import TrainingState
 from .confirm import ConfirmScreen
+from .footer import Footer
 from .freshness import records_state
 from .keys import NEW_CONCERN
 
