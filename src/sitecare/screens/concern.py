@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.markup import escape
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static, TabbedContent, TabPane
+from textual.widgets import Header, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
 from ..data import concerns
@@ -28,6 +28,8 @@ from ..rules.dates import show_date
 from ..rules.procedures import ROLE_INFO
 from ..rules.workdays import NATION_NAMES
 from . import concern_dialogs as dialogs
+from .footer import Footer
+from .keys import NEW_CONCERN
 
 _STATUS_STYLE = {"open": "$warning", "awaiting_outcome": "$primary", "closed": "$success"}
 
@@ -39,6 +41,7 @@ def _box(done: bool) -> str:
 class ConcernScreen(Screen):
     CSS_PATH = "concern.tcss"
     BINDINGS = [
+        NEW_CONCERN,  # first, as on the other main screens (a trial found it last here)
         Binding("escape", "back", "Back", id="concern_back", show=False),
         Binding("d", "done", "Done", id="concern_done"),
         Binding("e", "add_entry", "Entry", id="concern_entry"),

@@ -23,7 +23,6 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import (
     Button,
     Checkbox,
-    Footer,
     Header,
     Input,
     Label,
@@ -39,6 +38,7 @@ from ..data.drafts import DRAFT_NAME
 from ..data.vault import VaultError
 from ..rules.concerns import CATEGORIES, CLIENT_TYPE_LABELS, KIND_LABELS, type_moment
 from .concern_ticks import TickBox, TickList
+from .footer import Footer
 
 #: Most a draft lags behind the typing: a change schedules a write this long after it.
 DRAFT_DELAY = 0.5

@@ -8,11 +8,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Header, Input, Select, Static
 
 from ..data import concerns
 from ..rules.concerns import CATEGORIES, KIND_LABELS, STATUS_LABELS
 from ..rules.dates import DateError, parse_optional_uk_date, show_date
+from .footer import Footer
 from .keys import NEW_CONCERN
 
 SHORT_KINDS = {

@@ -73,8 +73,10 @@ class Footer(Widget, can_focus=False):
     }
     """
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(self, *, compact: bool = False, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
+        #: As Textual's compact footer: "key what" and a space, not " key what ".
+        self.compact = compact
         self.keys: tuple[ShownKey, ...] = ()
         #: Where each key is drawn in the last line rendered: (key, start, end).
         self.placed: list[tuple[ShownKey, int, int]] = []
@@ -136,6 +138,9 @@ class Footer(Widget, can_focus=False):
                 shown_key = shown_description = hover_style
             if key.palette:
                 piece = Text.assemble((key.display, shown_key), (f" {key.description}", shown_description))
+            elif self.compact:
+                piece = Text.assemble((key.display, shown_key),
+                                      (f" {key.description}" if key.description else "", shown_description))
             else:
                 piece = Text.assemble((f" {key.display} ", shown_key),
                                       (f"{key.description} " if key.description else "", shown_description))
@@ -143,11 +148,14 @@ class Footer(Widget, can_focus=False):
                 piece.stylize(dim)
             line.append_text(piece)
             self.placed.append((key, start, line.cell_len))
+            if self.compact and not key.palette:
+                line.append(" ")
 
         for key in self.keys:
             if key.palette:
                 continue
-            if line.cell_len + key.width > room:
+            # A compact key is "key what" and a space (one cell less than " key what ").
+            if line.cell_len + key.width - (1 if self.compact else 0) > room:
                 break  # whole keys only: a key cut off would say something else
             draw(key)
         if palette is not None:

@@ -9,12 +9,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Button, DataTable, Header, Input, Label, Select, Static
 
 from ..data import concerns
 from ..data.models import Site
 from ..rules.procedures import TemplateError
 from .confirm import ConfirmScreen
+from .footer import Footer
 
 
 def _fit(text: str, width: int) -> str:
