@@ -756,3 +756,21 @@ async def test_the_footer_shows_one_key_an_action_as_textuals_does():
         await pilot.pause()
         shown = app.screen.query_one(Footer).shown_in_full()
         assert [key for key, _ in shown if key != "ctrl+p"] == ["a", "c"]
+
+
+async def test_the_first_rows_are_drawn_first_and_the_rest_of_the_page_just_after(open_vault, monkeypatch):
+    from sitecare.screens import home as home_screen
+
+    monkeypatch.setattr(home_screen, "FIRST_ROWS", 3)
+    drawn = []
+    render = HomeScreen._render_options
+    monkeypatch.setattr(HomeScreen, "_render_options",
+                        lambda self: render(self) or drawn.append(self.query_one(OptionList).option_count))
+    every_source()
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        home = app.screen
+        assert drawn[0] == 3 and 3 < len(home.shown) < home.limit
+        options = home.query_one(OptionList)
+        assert options.option_count >= len(home.shown) and options.highlighted == 0
