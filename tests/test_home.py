@@ -770,6 +770,7 @@ async def test_the_first_rows_are_drawn_first_and_the_rest_of_the_page_just_afte
     app = make_app(open_vault)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
+        await pilot.pause(home_screen.REST_AFTER * 2)
         home = app.screen
         assert drawn[0] == 3 and 3 < len(home.shown) < home.limit
         options = home.query_one(OptionList)

@@ -11,6 +11,7 @@ numbers checked, unclaimed artwork disposed of).
 from __future__ import annotations
 
 import textwrap
+from functools import partial
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -152,6 +153,7 @@ PAGE = 100
 # than a tall terminal shows (two or three lines a row): the rest took 7 ms of the way
 # to the first paint on the large vault.
 FIRST_ROWS = 40
+REST_AFTER = 0.05  # seconds
 
 
 def _wrap(text: str, width: int) -> list[str]:
@@ -468,7 +470,8 @@ class HomeScreen(Screen):
                  for index, item in enumerate(self.shown[:upto])]
         self._renders = getattr(self, "_renders", 0) + 1
         if upto < min(self.limit, len(self.shown)):
-            self.call_after_refresh(self._render_rest, self._renders, upto)
+            # Just after the first paint (and the frame after it, which a resume asks for).
+            self.set_timer(REST_AFTER, partial(self._render_rest, self._renders, upto))
             options.add_options(batch)
             options.highlighted = 0
             self.refresh_bindings()
