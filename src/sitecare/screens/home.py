@@ -335,6 +335,8 @@ class HomeScreen(Screen):
         self._unshown = False
         self._been_shown = False
         self._showing = False
+        self._drawn = False  # the list drawn once (the first drawing is split: FIRST_ROWS)
+        self._renders = 0  # drawings of the list, so a late rest-of-page knows it is stale
 
     def compose(self) -> ComposeResult:
         # The list is read before the widgets are made, so that the footer draws its
@@ -463,15 +465,15 @@ class HomeScreen(Screen):
         # follows does not wrap everything a second time.
         self._width = width = (options.size.width - 2) if options.size.width else (self.size.width or 80) - 4
         # One batch: adding options one by one re-laid the list out each time.
-        first = not getattr(self, "_drawn", False) and highlighted is None
+        first = not self._drawn and highlighted is None
         self._drawn = True
         upto = min(self.limit, FIRST_ROWS) if first else self.limit
         batch = [Option(item_prompt(item, today, now, width), id=str(index))
                  for index, item in enumerate(self.shown[:upto])]
-        self._renders = getattr(self, "_renders", 0) + 1
+        self._renders += 1
         if upto < min(self.limit, len(self.shown)):
             # Just after the first paint (and the frame after it, which a resume asks for).
-            self.set_timer(REST_AFTER, partial(self._render_rest, self._renders, upto))
+            self.set_timer(REST_AFTER, partial(self._render_rest, self._renders))
             options.add_options(batch)
             options.highlighted = 0
             self.refresh_bindings()
@@ -495,13 +497,12 @@ class HomeScreen(Screen):
             options.highlighted = min(highlighted or 0, options.option_count - 1)
         self.refresh_bindings()
 
-    def _render_rest(self, render: int, start: int) -> None:
+    def _render_rest(self, render: int) -> None:
         """The rest of the first page, after the first paint; not if drawn again since."""
-        if render != getattr(self, "_renders", 0) or not self.is_mounted:
+        if render != self._renders or not self.is_mounted:
             return
         options = self.query_one(OptionList)
         highlighted = options.highlighted
-        self._drawn = True
         self._render_options()
         if highlighted is not None:
             options.highlighted = highlighted
