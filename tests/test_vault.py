@@ -632,6 +632,65 @@ def test_a_wrong_key_in_the_slow_half_leaves_the_vault_closed_and_unlocked(vault
     other.close()
 
 
+def test_the_file_is_read_while_the_key_is_derived(vault_dir, template_kek, monkeypatch):
+    """Given a callable that waits for the key (the unlock's derivation), the slow half
+    takes the lock, reads the file and sets aside the image's memory first: none of
+    that needs the key, and all of it was on the way from Enter to the home screen."""
+    first = Vault(vault_dir)
+    first.open_with_key(template_kek)
+    add_site("Alder House")
+    first.save()
+    first.close()
+
+    vault = Vault(vault_dir)
+    done = []
+    real_read = Vault.read_file
+    monkeypatch.setattr(Vault, "read_file", lambda self: done.append("read") or real_read(self))
+    monkeypatch.setattr(vault_mod, "_make_room_in_sqlite", lambda image: done.append(("room", len(image))))
+
+    def derived() -> bytes:
+        with pytest.raises(VaultLockedError):
+            Vault(vault_dir).acquire_lock()  # already ours
+        done.append("key")
+        return template_kek
+
+    vault.finish_open(vault.prepare_open(derived))
+    assert done == ["read", ("room", vault.header.payload_len - 16), "key"]
+    assert site_names() == ["Alder House"]
+    vault.close()
+
+
+def test_a_derivation_that_fails_lets_the_lock_go(vault_dir, template_kek):
+    vault = Vault(vault_dir)
+
+    def derived() -> bytes:
+        raise MemoryError("no room for Argon2id")
+
+    with pytest.raises(MemoryError):
+        vault.prepare_open(derived)
+    assert not vault.is_open
+    other = Vault(vault_dir)
+    other.open_with_key(template_kek)
+    other.close()
+
+
+@pytest.mark.parametrize("keep", [HEADER_LEN - 1, HEADER_LEN + 10, -1])
+def test_a_damaged_file_read_ahead_of_the_key_is_still_called_damaged(open_vault, template_kek, keep):
+    """The image's memory is set aside from the header before the key is known: a file
+    cut there gets no room, and every cut file the same sentence as with the key given."""
+    open_vault.close()
+    path = open_vault.path
+    raw = path.read_bytes()
+    path.write_bytes(raw[:keep])
+    with pytest.raises(VaultDamagedError) as given:
+        Vault(open_vault.folder).prepare_open(template_kek)
+    with pytest.raises(VaultDamagedError) as waited:
+        Vault(open_vault.folder).prepare_open(lambda: template_kek)
+    assert str(waited.value) == str(given.value)
+    if keep != -1:  # cut inside the image: no room made for it
+        assert vault_mod._image_room(raw[:keep]) is None
+
+
 def test_a_closed_database_is_not_silently_replaced_by_an_empty_one(open_vault):
     """An in-memory database exists only in its connection: peewee reconnecting after
     a close must be an error, not a fresh empty database."""

@@ -37,6 +37,7 @@ import struct
 import threading
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -408,7 +409,36 @@ def _database_class():
     return Database
 
 
-def _decrypt_file(raw: bytes, kek: bytes | None, what: str = "The vault file", data_key: bytes | None = None) -> _Opened:
+def _image_room(raw: bytes) -> bytearray | None:
+    """A zeroed buffer the size of the image `raw` holds, for _decrypt_file to decrypt
+    into (bytearray(n) writes every page as it makes it); None when the header or
+    the length is wrong, which _decrypt_file then reports."""
+    try:
+        header = parse_header(raw)
+    except VaultError:
+        return None
+    if header.payload_len < 16 or HEADER_LEN + header.payload_len > len(raw):
+        return None
+    return bytearray(header.payload_len - 16)
+
+
+def _make_room_in_sqlite(image: bytearray) -> None:
+    """Have SQLite take and let go of memory the size of `image` (still zeroed): once
+    reuse_large_buffers has run, glibc keeps it, and the copy deserialize makes of the
+    real image then lands in pages already written to. Worth it only while waiting for
+    the key (prepare_open): measured on the large vault, deserialize took 7 to 10 ms
+    into fresh memory and 1 to 2 ms into this."""
+    scratch = sqlite3.connect(":memory:")
+    try:
+        scratch.deserialize(image)
+    except sqlite3.Error:
+        pass
+    finally:
+        scratch.close()
+
+
+def _decrypt_file(raw: bytes, kek: bytes | None, what: str = "The vault file", data_key: bytes | None = None,
+                  image: bytearray | None = None) -> _Opened:
     header = parse_header(raw, what)
     if data_key is None:
         assert kek is not None
@@ -429,7 +459,8 @@ def _decrypt_file(raw: bytes, kek: bytes | None, what: str = "The vault file", d
     try:
         if hasattr(aead, "decrypt_into"):
             # Straight into a mutable buffer: the records are applied in place, with no copy.
-            image = bytearray(header.payload_len - 16)
+            if image is None or len(image) != header.payload_len - 16:
+                image = bytearray(header.payload_len - 16)
             aead.decrypt_into(header.payload_nonce, view[HEADER_LEN:payload_end], head, image)
         else:  # pragma: no cover - cryptography < 45
             image = bytearray(aead.decrypt(header.payload_nonce, view[HEADER_LEN:payload_end], head))
@@ -915,13 +946,21 @@ class Vault:
             raise VaultError("The vault is locked.")
         unwrap_data_key(self.header, kek)
 
-    def prepare_open(self, kek: bytes, readonly: bool = False, check_later: bool = False) -> PreparedOpen:
+    def prepare_open(self, kek: bytes | Callable[[], bytes], readonly: bool = False,
+                     check_later: bool = False) -> PreparedOpen:
         """The slow half of opening: take the lock, read, decrypt, and load the image
         into SQLite and check it. Decryption and SQLite let go of Python's interpreter
-        lock, so the unlock screen runs this in its worker, after the key derivation,
-        while the app's thread gets the home screen ready. Besides the lock (and the
-        stale temp files it clears), it changes nothing the rest of sitecare reads:
-        what it read is bound by finish_open, on the app's thread.
+        lock, so the unlock screen runs this in its worker while the app's thread gets
+        the home screen ready. Besides the lock (and the stale temp files it clears),
+        it changes nothing the rest of sitecare reads: what it read is bound by
+        finish_open, on the app's thread.
+
+        `kek` may be a callable that waits for the key (the unlock's derivation, in a
+        thread of its own): the lock is taken, the file read and the memory for its
+        image set aside meanwhile, none of which needs the key. Fresh memory costs
+        the first write to each of its pages: on the large vault, reading the file and
+        making room for its image took 15 to 20 ms, then on the way to the home screen
+        and now inside the derivation.
 
         `check_later` leaves SQLite's integrity check (a fifth of the time to the home
         screen on the large vault) to check_database, which the app runs in a thread
@@ -936,7 +975,18 @@ class Vault:
         try:
             if not readonly:
                 self.remove_stale_files()
-            opened = self._read_and_decrypt(kek)
+            # The file's bytes are dropped as soon as they are decrypted: the image and
+            # then SQLite's copy of it are all that stay (peak memory is a target), and
+            # SQLite's copy takes the file's memory, its pages already written to.
+            reuse_large_buffers()
+            raw = self.read_file()
+            image = _image_room(raw)
+            if callable(kek):
+                if image is not None:
+                    _make_room_in_sqlite(image)
+                kek = kek()
+            opened = _decrypt_file(raw, kek, image=image)
+            del raw, image
             size = page_size_of(opened.image)
             # A read-only open never saves, so needs no digests.
             pages = _Hashing(opened.image, size, start=not check_later) if size and not readonly else None
@@ -1033,12 +1083,6 @@ class Vault:
         except BaseException:
             self.close()
             raise
-
-    def _read_and_decrypt(self, kek: bytes) -> _Opened:
-        # The file's bytes are dropped as soon as they are decrypted: the image and then
-        # SQLite's copy of it are all that stay (peak memory is a target).
-        raw = self.read_file()
-        return _decrypt_file(raw, kek)
 
     def _adopt(self, opened: _Opened, kek: bytes | None, prepared_pages: PageDigests | None) -> None:
         """Remember the file just read, so saves can append to it."""

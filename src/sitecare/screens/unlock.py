@@ -205,15 +205,15 @@ class UnlockScreen(Screen[bool]):
     @work(thread=True, exclusive=True, group="unlock")
     def _derive_and_read(self, deriving: _Deriving, readonly: bool) -> None:
         try:
-            kek = deriving.result()
             if self.vault.is_open:
                 # A screen lock that kept the database (its last changes not saved):
                 # only the passphrase is checked.
-                self.vault.check_key(kek)
+                self.vault.check_key(deriving.result())
                 prepared = None
             else:
-                # SQLite's check waits until the home screen is up (the app runs it).
-                prepared = self.vault.prepare_open(kek, readonly=readonly, check_later=True)
+                # The file is read while the key is derived; SQLite's check waits until
+                # the home screen is up (the app runs it).
+                prepared = self.vault.prepare_open(deriving.result, readonly=readonly, check_later=True)
         except VaultError as exc:
             self.post_message(VaultRead(None, exc))
             return
