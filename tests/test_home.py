@@ -723,6 +723,25 @@ async def test_the_home_screen_is_restyled_on_resuming_only_once_it_has_been_dra
         assert restyled == [True]
 
 
+async def test_no_builtin_is_called_back_on_the_way_to_the_home_screen(open_vault, monkeypatch):
+    # Textual reads each callback's signature; a builtin's (setattr, say) is parsed
+    # from its text by tokenize, whose patterns are compiled at the first use: 5 ms of
+    # the launch, once.
+    import inspect
+    from textual import _callback
+
+    builtins = []
+    real = _callback._count_parameters
+    monkeypatch.setattr(_callback, "_count_parameters",
+                        lambda func: (inspect.isbuiltin(func) and builtins.append(func)) or real(func))
+    every_source()
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen) and app.screen._been_shown
+    assert builtins == []
+
+
 async def test_a_change_of_theme_while_elsewhere_reaches_home_on_coming_back(open_vault):
     every_source()
     app = make_app(open_vault)
