@@ -375,6 +375,21 @@ def test_an_edit_between_planning_and_writing_is_not_overwritten(demo):
     assert read_again(work) == set()
 
 
+def test_the_week_ahead_is_made_with_the_collector_paused(demo, monkeypatch):
+    """Tens of thousands of small lists and not one of them garbage: with the collector
+    running, keeping the list grew faster than the data (the heap traversed again and
+    again). It runs again afterwards."""
+    import gc
+
+    seen = []
+    real = attention_cache.extended
+    monkeypatch.setattr(attention_cache, "extended", lambda *a: seen.append(gc.isenabled()) or real(*a))
+    assert gc.isenabled()
+    keep_attention(NOW)
+    assert seen and not any(seen)
+    assert gc.isenabled()
+
+
 def test_a_plan_for_a_list_no_longer_open_writes_nothing(demo):
     from sitecare.data.attention_inputs import apply_keep, plan_keep
 

@@ -112,6 +112,26 @@ async def test_a_keystroke_yields_the_best_few_best_first(open_vault):
         assert [(s.start, s.end) for s in best.prompt.spans] == [(0, 6), (7, 10)]
 
 
+async def test_the_index_is_built_with_the_collector_paused(open_vault, monkeypatch):
+    # Tens of thousands of entries on a big vault, none of them garbage: the collector
+    # running meanwhile traversed the heap again and again (the extreme vault's palette
+    # took up to twice as long to open).
+    import gc
+
+    from sitecare.screens import commands
+
+    fixed_sites()
+    seen = []
+    real = commands.SearchIndex
+    monkeypatch.setattr(commands, "SearchIndex", lambda texts: seen.append(gc.isenabled()) or real(texts))
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE):
+        assert await hits(SitecareCommands, app, "a")
+        assert await hits(ClientsComplaintsCommands, app, "a") is not None
+    assert seen == [False, False]
+    assert gc.isenabled()
+
+
 async def test_names_are_shown_as_typed_not_read_as_markup(open_vault):
     with change():
         annexe = Site.create(name="St Mary [Annexe]", kind="school",
