@@ -13,6 +13,11 @@ the moment that screen has painted. Each is compared with a minimal Textual app
 (Header, Static, Footer) from its start until its first paint, launched in turn with
 each sitecare launch (this machine's speed drifts from minute to minute); a ratio is
 the median of the pairs' ratios.
+
+With --extreme, "x growth" is each figure's growth from large to extreme, and "calls x"
+the growth of the calls its work makes (counted by cProfile in one more run): a cost
+that grows faster than the data while its calls do not is the machine's, not the
+design's.
 """
 
 from __future__ import annotations
@@ -52,14 +57,45 @@ TARGETS = {
 }
 
 
-def median_of(fn, runs: int) -> float:
+#: Calls (Python functions and builtins, as cProfile counts them) made by the timed part
+#: of one more run of a figure, by figure, for the vault being measured. A figure whose
+#: time grows faster than the data while its calls grow no faster is the machine at
+#: work (memory caches over a bigger heap, sorting's log n), not a design that does
+#: more per record.
+_calls: dict[str, int] = {}
+_counting: list[int] | None = None
+
+
+def median_of(fn, runs: int, count: str | None = None) -> float:
+    """The median of `runs` samples of `fn` (each from timed()); with `count`, one more
+    run counting calls instead of time, kept under that name."""
+    global _counting
     samples = []
     for _ in range(runs):
         samples.append(fn())
+    if count is not None:
+        _counting = []
+        try:
+            fn()
+            _calls[count] = sum(_counting)
+        finally:
+            _counting = None
     return statistics.median(samples)
 
 
 def timed(fn) -> float:
+    if _counting is not None:
+        import cProfile
+        import pstats
+
+        profile = cProfile.Profile()
+        profile.enable()
+        try:
+            fn()
+        finally:
+            profile.disable()
+        _counting.append(pstats.Stats(profile).total_calls)
+        return 0.0
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
@@ -123,38 +159,60 @@ def attention_once() -> None:
         attention_list(gather(TODAY), TODAY, windows())
 
 
-def palette(app_cls, vault: Vault, query: str) -> tuple[float, float]:
-    """(opening, median per key): both record providers (sites and people; clients and
-    complaints) build their index, then answer each prefix of `query`."""
+def palette(app_cls, vault: Vault, query: str, runs: int) -> tuple[float, float]:
+    """(median opening, median per key): both record providers (sites and people;
+    clients and complaints) build their index, then answer each prefix of `query`;
+    `runs` times over, in one app, then once more counting calls."""
     import asyncio
 
     from sitecare.screens.clients import ClientsComplaintsCommands
     from sitecare.screens.commands import SitecareCommands
 
-    async def measure() -> tuple[float, list[float]]:
+    async def measure() -> tuple[list[float], list[float]]:
+        import cProfile
+        import pstats
+
         app = app_cls(vault, now=lambda: datetime(2026, 11, 22, 9, 0))
-        times = []
+        openings, times = [], []
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.pause()
-            start = time.perf_counter()
-            providers = [SitecareCommands(app.screen, None), ClientsComplaintsCommands(app.screen, None)]
-            for provider in providers:
-                provider._post_init()
-                await provider._wait_init()
-            opening = time.perf_counter() - start
-            for end in range(1, len(query) + 1):
+            for run in range(runs + 1):
+                # The last run counts calls rather than time (see _calls).
+                profile = cProfile.Profile() if run == runs else None
+                if profile is not None:
+                    profile.enable()
                 start = time.perf_counter()
+                providers = [SitecareCommands(app.screen, None), ClientsComplaintsCommands(app.screen, None)]
                 for provider in providers:
-                    hits = [hit async for hit in provider.search(query[:end])]
-                    assert hits is not None
-                times.append(time.perf_counter() - start)
-        return opening, times
+                    provider._post_init()
+                    await provider._wait_init()
+                if profile is not None:
+                    profile.disable()
+                    _calls["palette open (ms)"] = pstats.Stats(profile).total_calls
+                    profile = cProfile.Profile()
+                else:
+                    openings.append(time.perf_counter() - start)
+                for end in range(1, len(query) + 1):
+                    if profile is not None:
+                        profile.enable()
+                    start = time.perf_counter()
+                    for provider in providers:
+                        hits = [hit async for hit in provider.search(query[:end])]
+                        assert hits is not None
+                    if profile is not None:
+                        profile.disable()
+                    else:
+                        times.append(time.perf_counter() - start)
+                if profile is not None:
+                    _calls["palette search per key (ms)"] = pstats.Stats(profile).total_calls // len(query)
+        return openings, times
 
-    opening, times = asyncio.run(measure())
-    return opening, statistics.median(times)
+    openings, times = asyncio.run(measure())
+    return statistics.median(openings), statistics.median(times)
 
 
 def measure(scale: str, runs: int, minimal: list[Launch]) -> dict[str, float]:
+    _calls.clear()
     folder = vault_folder(scale)
     vault = Vault(folder)
     header = vault.read_header()
@@ -227,7 +285,7 @@ def measure(scale: str, runs: int, minimal: list[Launch]) -> dict[str, float]:
         return timed(work.save)
 
     work.save(full=True)  # start from a file with no journal records
-    results["save after one edit (ms)"] = 1000 * median_of(one_edit, runs)
+    results["save after one edit (ms)"] = 1000 * median_of(one_edit, runs, "save after one edit (ms)")
 
     def full_save() -> float:
         edit_a_site()
@@ -235,8 +293,9 @@ def measure(scale: str, runs: int, minimal: list[Launch]) -> dict[str, float]:
 
     # What a save costs when the journal is compacted into a new file (every 64 saves,
     # or when the journal passes a quarter of the image).
-    results["full save, compaction (ms)"] = 1000 * median_of(full_save, runs)
-    results["attention list, pure path (ms)"] = 1000 * median_of(lambda: timed(attention_once), runs)
+    results["full save, compaction (ms)"] = 1000 * median_of(full_save, runs, "full save, compaction (ms)")
+    results["attention list, pure path (ms)"] = 1000 * median_of(lambda: timed(attention_once), runs,
+                                                                 "attention list, pure path (ms)")
 
     # What the app does: current_attention keeps the list between calls and, after a
     # change, reads again only what the change touched. At launch it starts from what
@@ -286,18 +345,18 @@ def measure(scale: str, runs: int, minimal: list[Launch]) -> dict[str, float]:
                 record.save()
         return timed(lambda: current_attention(now))
 
-    results["attention list, nothing kept (ms)"] = 1000 * median_of(cold, runs)
-    results["keeping the list, first time (ms)"] = 1000 * median_of(keeping, runs)
+    results["attention list, nothing kept (ms)"] = 1000 * median_of(cold, runs, "attention list, nothing kept (ms)")
+    results["keeping the list, first time (ms)"] = 1000 * median_of(keeping, runs, "keeping the list, first time (ms)")
     kept_attention.forget()
     drop_cache()
     keep_attention(now - timedelta(days=1))
-    results["attention list, kept yesterday (ms)"] = 1000 * median_of(kept_yesterday, runs)
-    results["attention after a concern entry (ms)"] = 1000 * median_of(after_an_entry, runs)
-    results["attention after a training edit (ms)"] = 1000 * median_of(after_a_training_record, runs)
+    results["attention list, kept yesterday (ms)"] = 1000 * median_of(kept_yesterday, runs, "attention list, kept yesterday (ms)")
+    results["attention after a concern entry (ms)"] = 1000 * median_of(after_an_entry, runs, "attention after a concern entry (ms)")
+    results["attention after a training edit (ms)"] = 1000 * median_of(after_a_training_record, runs, "attention after a training edit (ms)")
     try:
         from sitecare.app import SitecareApp
 
-        opening, per_key = palette(SitecareApp, work, "person 0042")
+        opening, per_key = palette(SitecareApp, work, "person 0042", runs)
         results["palette open (ms)"] = 1000 * opening
         results["palette search per key (ms)"] = 1000 * per_key
     except ImportError:
@@ -317,7 +376,10 @@ def main() -> None:
     launch(["minimal"])  # warm-up, as for sitecare
     minimal: list[Launch] = []
     scales = ["small", "large"] + (["extreme"] if args.extreme else [])
-    table = {scale: measure(scale, runs, minimal) for scale in scales}
+    table, calls = {}, {}
+    for scale in scales:
+        table[scale] = measure(scale, runs, minimal)
+        calls[scale] = dict(_calls)
     minimal_ms = 1000 * statistics.median(x.painted for x in minimal)
 
     print(f"sitecare benchmarks, median of {runs} runs; {platform.processor() or platform.machine()}, "
@@ -329,7 +391,7 @@ def main() -> None:
     rows = list(table["small"].keys())
     header = f"{'figure':38}" + "".join(f"{s:>12}" for s in scales)
     if "extreme" in scales:
-        header += f"{'x growth':>10}"
+        header += f"{'x growth':>10}{'calls x':>9}"
     header += "  target (large)"
     print(header)
     print("-" * len(header))
@@ -338,6 +400,8 @@ def main() -> None:
         if "extreme" in scales:
             large, extreme = table["large"][row], table["extreme"][row]
             line += f"{(extreme / large if large else float('nan')):10.1f}"
+            counted = calls["large"].get(row), calls["extreme"].get(row)
+            line += f"{counted[1] / counted[0]:9.1f}" if all(counted) else " " * 9
         line += f"  {TARGETS.get(row, '')}"
         print(line)
     large = table["large"]
