@@ -690,3 +690,18 @@ def test_a_missing_out_of_hours_line_still_shows_the_daytime_number(open_vault):
     refer = steps_of(cs.raise_concern(at, NOW, noticed=evening))["private-child/refer-la-children"]
     assert refer.resolved.role == "la_out_of_hours" and refer.resolved.gap
     assert [c.phone for c in refer.also] == ["01632 960100"]
+
+
+def test_a_page_of_the_concerns_list_reads_only_its_own_sites(open_vault):
+    """preload() for the list's page read every site and every contact of the vault (3,000
+    on the large one); procedure_for asks only for the concern's site and its people."""
+    kestrel, otter = cs.site(), cs.site(name="Otterbrook Academy")
+    cs.site(name="Heronsgate House")
+    first = cs.raise_concern(kestrel, NOW)
+    second = cs.raise_concern(otter, NOW, account="Call bells unanswered.", kind="whistleblowing")
+    pre = concerns.preload([first])
+    assert set(pre.sites) == {kestrel.id} and set(pre.contacts) == {kestrel.id}
+    # And each next step is what the concern read on its own gives.
+    both = [Concern.get_by_id(first.id), Concern.get_by_id(second.id)]
+    assert concerns.next_actions(both, NOW.date(), NOW) == {
+        c.id: concerns.next_action_text(c, NOW.date(), now=NOW) for c in both}

@@ -645,11 +645,20 @@ def preload(
     entries: Mapping[int, Sequence[Any]] | None = None,
 ) -> Preloaded:
     """Load what procedure_for needs for `concerns`, one query per table. Callers that
-    already hold the sites, every contact row or the concerns' step entries pass them."""
+    already hold the sites, every contact row or the concerns' step entries pass them.
+    Otherwise only the concerns' own sites and their contacts are read (procedure_for
+    asks for nothing else): a page of the concerns list read every site and all 3,000
+    contacts of the large vault."""
+    site_ids = sorted({c.site_id for c in concerns if c.site_id is not None})
     if sites is None:
-        sites = {s.id: s for s in Site.select()}
+        sites = {}
+        for start in range(0, len(site_ids), 500):
+            for site in Site.select().where(Site.id.in_(site_ids[start : start + 500])):
+                sites[site.id] = site
     if contacts is None:
-        contacts = list(Contact.select().namedtuples())
+        contacts = []
+        for start in range(0, len(site_ids), 500):
+            contacts.extend(Contact.select().where(Contact.site.in_(site_ids[start : start + 500])).namedtuples())
     by_site: dict[int, list[Any]] = {}
     for contact in contacts:
         by_site.setdefault(contact.site, []).append(contact)
@@ -1321,7 +1330,22 @@ def find_concerns(flt: ConcernFilter = ConcernFilter()) -> list[Concern]:
     """Concerns matching the filter, newest first. Text search covers the reference, the
     client reference, the account, what was observed, the site's name and every
     chronology entry; each word must be found in one of them."""
-    query = Concern.select().where(Concern.status != "draft")
+    return concerns_by_id(find_concern_ids(flt))
+
+
+def concerns_by_id(ids: Sequence[int]) -> list[Concern]:
+    """The concerns `ids`, in that order (those that exist)."""
+    found: dict[int, Concern] = {}
+    for start in range(0, len(ids), 500):
+        for concern in Concern.select().where(Concern.id.in_(list(ids[start : start + 500]))):
+            found[concern.id] = concern
+    return [found[i] for i in ids if i in found]
+
+
+def find_concern_ids(flt: ConcernFilter = ConcernFilter()) -> list[int]:
+    """The ids of find_concerns, without reading the concerns: the list shows a page of
+    them (reading every concern of the large vault's 2,000 in full took 110 ms)."""
+    query = Concern.select(Concern.id, Concern.categories).where(Concern.status != "draft")
     if flt.site_id is not None:
         query = query.where(Concern.site == flt.site_id)
     if flt.status == "active":
@@ -1356,7 +1380,7 @@ def find_concerns(flt: ConcernFilter = ConcernFilter()) -> list[Concern]:
     found = list(query.order_by(moment.desc(), Concern.id.desc()))
     if flt.category:
         found = [c for c in found if flt.category in (c.categories or [])]
-    return found
+    return [c.id for c in found]
 
 
 def next_action_text(

@@ -14,6 +14,7 @@ from ..data import concerns
 from ..rules.concerns import CATEGORIES, KIND_LABELS, STATUS_LABELS
 from ..rules.dates import DateError, parse_optional_uk_date, show_date
 from .footer import Footer
+from .freshness import records_state
 from .keys import NEW_CONCERN
 
 SHORT_KINDS = {
@@ -77,12 +78,20 @@ class ConcernsScreen(Screen):
         self.query_one(DataTable).focus()
 
     def on_screen_resume(self) -> None:
-        if self.app.vault.is_open:
+        # Textual resumes a screen as it is first shown, just after its mount: reading
+        # every concern and the page's next steps again doubled the opening (about 0.9 s
+        # on the large vault), and coming back to an unchanged list read it all again.
+        if self.app.vault.is_open and getattr(self, "_seen", None) != self._state():
             self.refresh_data()
+
+    def _state(self) -> tuple:
+        # The minute too: a deadline counted in hours turns overdue at its minute.
+        return (*records_state(self.app), self.app.now().replace(second=0, microsecond=0))
 
     def refresh_data(self) -> None:
         if not self.app.vault.is_open:
             return
+        self._seen = self._state()
         site_select = self.query_one("#q-site", Select)
         chosen = site_select.value
         sites = [(s.name, s.id) for s in concerns.sites_for_choice()]
@@ -136,12 +145,12 @@ class ConcernsScreen(Screen):
         table.clear(columns=True)
         self._built_width = self.size.width
         today = self.app.today()
-        matching = concerns.find_concerns(flt)
+        matching = concerns.find_concern_ids(flt)
         if flt != getattr(self, "_shown_filter", None):
             self._shown_filter, self.limit = flt, PAGE
         # Newest first, a page at a time: working out every concern's next step made
         # each keystroke take seconds on a large vault.
-        found = matching[: self.limit]
+        found = concerns.concerns_by_id(matching[: self.limit])
         # Fit 80 columns: the site and the next step share what the fixed columns leave.
         # A reference is never cut (a busy year's run to C-2026-001155).
         ref_width = max([10] + [len(c.reference) for c in found])
