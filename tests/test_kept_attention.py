@@ -390,6 +390,28 @@ def test_the_week_ahead_is_made_with_the_collector_paused(demo, monkeypatch):
     assert gc.isenabled()
 
 
+@pytest.mark.parametrize("on", [True, False])
+def test_overlapping_pauses_leave_the_collector_as_the_first_found_it(on):
+    """The keep's worker pauses the collector beside the app's thread: pauses that
+    overlap end it only when the last ends, and turn it back on only if it was on."""
+    import gc
+
+    from sitecare.data.attention_inputs import collector_paused
+
+    was = gc.isenabled()
+    try:
+        gc.enable() if on else gc.disable()
+        first, second = collector_paused(), collector_paused()
+        first.__enter__()
+        second.__enter__()
+        first.__exit__(None, None, None)
+        assert not gc.isenabled()  # the second still runs
+        second.__exit__(None, None, None)
+        assert gc.isenabled() is on
+    finally:
+        gc.enable() if was else gc.disable()
+
+
 def test_a_plan_for_a_list_no_longer_open_writes_nothing(demo):
     from sitecare.data.attention_inputs import apply_keep, plan_keep
 

@@ -43,6 +43,7 @@ faster than the data):
 from __future__ import annotations
 
 import gc
+import threading
 from collections import namedtuple
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -965,20 +966,37 @@ def gather(today: date) -> rules.AttentionInputs:
         return rules.AttentionInputs(**fields)
 
 
+_pausing = threading.Lock()
+_pauses = 0  # collector_paused blocks running now, on any thread
+_resume = False  # whether the collector was on when the first of them began
+
+
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """The garbage collector paused while the list is made. Tens of thousands of small
     objects are made and kept, and the collector would traverse the whole heap several
     times over while they are (measured: a fifth of the time on the large vault, more
     on larger ones). None of them is garbage, let alone a cycle; collection resumes
-    (and catches up) when the list is made."""
-    collecting = gc.isenabled()
-    gc.disable()
+    (and catches up) when the list is made.
+
+    Pauses on several threads at once (the keep's worker beside the app's thread)
+    are counted: the collector is turned back on when the last of them ends, and only
+    if it was on when the first began. Each putting back what it alone had seen could
+    leave it off for the rest of the session (two overlapping pauses, the second
+    seeing it off)."""
+    global _pauses, _resume
+    with _pausing:
+        if _pauses == 0:
+            _resume = gc.isenabled()
+            gc.disable()
+        _pauses += 1
     try:
         yield
     finally:
-        if collecting:
-            gc.enable()
+        with _pausing:
+            _pauses -= 1
+            if _pauses == 0 and _resume:
+                gc.enable()
 
 
 def _new_periods(given_on: date, therapy_start: date | None) -> tuple[date, ...]:
