@@ -427,6 +427,46 @@ async def test_while_the_passphrase_is_tried_neither_button_starts_a_second_open
         assert isinstance(app.screen, HomeScreen) and not app.vault.readonly
 
 
+async def test_an_opening_refused_before_the_key_waits_for_the_derivation_to_end(vault_dir, monkeypatch):
+    """The vault open in another sitecare is found before the key is known (the lock
+    is taken while it is derived). The screen is handed back only once the derivation
+    has ended: otherwise "Open read-only" could start a second one (64 MiB more) beside
+    it, and the first's key would outlive the attempt."""
+    import asyncio
+    import threading
+
+    from sitecare.data import vault as vault_mod
+
+    elsewhere = Vault(vault_dir)
+    elsewhere.acquire_lock()
+    derive = vault_mod.derive_key
+    running, release = [], threading.Event()
+
+    def derive_slowly(*args):
+        running.append(True)
+        release.wait(5)
+        try:
+            return derive(*args)
+        finally:
+            running.pop()
+
+    monkeypatch.setattr(vault_mod, "derive_key", derive_slowly)
+    app = SitecareApp(Vault(vault_dir))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        screen.query_one("#passphrase", Input).value = PASSPHRASE
+        await pilot.press("enter")
+        await asyncio.sleep(0.2)  # time enough for the refusal, were it not waiting
+        await pilot.pause()
+        assert running and screen.trying
+        release.set()
+        await settle(app, pilot)
+        assert not running and not screen.trying
+        assert "open" in str(screen.query_one("#unlock-message", Static).render()).lower()
+        assert screen.query_one("#readonly").display
+    elsewhere.release_lock()
+
+
 async def test_the_demo_s_lock_screen_says_its_passphrase(open_vault):
     # A new-user trial locked `sitecare demo` and was stuck: its help said "no passphrase".
     from sitecare.cli import DEMO_PASSPHRASE

@@ -84,6 +84,14 @@ class _Deriving:
         assert kek is not None
         return kek
 
+    def discard(self) -> None:
+        """Wait for the derivation to end and drop its key. An opening that fails
+        before it needs the key (the vault open elsewhere, its file unreadable) would
+        otherwise hand the screen back with Argon2id still running, and another try
+        would start a second derivation (64 MiB more) beside it."""
+        self._thread.join()
+        self._kek = None
+
 
 class Unlocking(Message):
     """A passphrase is being tried: the app may use the wait to get ready for home."""
@@ -215,9 +223,11 @@ class UnlockScreen(Screen[bool]):
                 # the home screen is up (the app runs it).
                 prepared = self.vault.prepare_open(deriving.result, readonly=readonly, check_later=True)
         except VaultError as exc:
+            deriving.discard()
             self.post_message(VaultRead(None, exc))
             return
         except OSError as exc:
+            deriving.discard()
             self.post_message(VaultRead(None, FolderError(exc, readonly)))
             return
         self.post_message(VaultRead(prepared, None))
