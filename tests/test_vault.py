@@ -700,6 +700,57 @@ def test_a_damaged_file_read_ahead_of_the_key_is_still_called_damaged(open_vault
         assert vault_mod._image_room(raw[:keep]) is None
 
 
+def test_every_failure_while_the_key_is_derived_lets_the_lock_go(vault_dir, template_kek, monkeypatch):
+    vault = Vault(vault_dir)
+    with pytest.raises(WrongPassphraseError):
+        vault.prepare_open(lambda: bytes(32))
+    other = Vault(vault_dir)
+    other.acquire_lock()  # free again
+    other.release_lock()
+
+    def unreadable(self):
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(Vault, "read_file", unreadable)
+    with pytest.raises(OSError):
+        vault.prepare_open(lambda: template_kek)
+    assert not vault.is_open
+    other = Vault(vault_dir)
+    other.acquire_lock()
+    other.release_lock()
+
+
+def test_room_in_sqlite_is_made_only_for_an_image_it_can_help(vault_dir, template_kek, monkeypatch):
+    """Above ROOM_AT_MOST glibc maps the worker's copy afresh whatever it is told: the
+    room would only add to the peak."""
+    made = []
+    monkeypatch.setattr(vault_mod, "_make_room_in_sqlite", lambda image: made.append(len(image)))
+    vault = Vault(vault_dir)
+    vault.finish_open(vault.prepare_open(lambda: template_kek))
+    size = vault.header.payload_len - 16
+    vault.close()
+    monkeypatch.setattr(vault_mod, "ROOM_AT_MOST", size - 1)
+    vault.finish_open(vault.prepare_open(lambda: template_kek))
+    vault.close()
+    assert made == [size]
+    # The room itself: any zeroed (or other) buffer, taken and let go without a fault.
+    monkeypatch.undo()
+    vault_mod._make_room_in_sqlite(bytearray(size))
+    vault_mod._make_room_in_sqlite(bytearray(b"not a database" * 1000))
+
+
+def test_closing_gives_freed_memory_back_once_the_database_is_gone(open_vault, monkeypatch):
+    """glibc keeps freed blocks once told to reuse them (reuse_large_buffers): the
+    decrypted image and SQLite's copy would stay readable in the process after a
+    lock. Measured on the large vault: 1,427 copies of a site name's start left after
+    closing before this, 2 to 20 after."""
+    seen = []
+    monkeypatch.setattr(vault_mod, "give_back_freed_memory",
+                        lambda: seen.append((open_vault.is_open, models.database.obj)))
+    open_vault.close(keep_lock=True)
+    assert seen == [(False, None)]
+
+
 def test_a_closed_database_is_not_silently_replaced_by_an_empty_one(open_vault):
     """An in-memory database exists only in its connection: peewee reconnecting after
     a close must be an error, not a fresh empty database."""

@@ -422,10 +422,17 @@ def _image_room(raw: bytes) -> bytearray | None:
     return bytearray(header.payload_len - 16)
 
 
+#: The largest image _make_room_in_sqlite makes room for (see there).
+ROOM_AT_MOST = 32 * 2**20
+
+
 def _make_room_in_sqlite(image: bytearray) -> None:
     """Have SQLite take and let go of memory the size of `image` (still zeroed): once
     reuse_large_buffers has run, glibc keeps it, and the copy deserialize makes of the
-    real image then lands in pages already written to. Worth it only while waiting for
+    real image then lands in pages already written to. Not above ROOM_AT_MOST: on the
+    worker's thread glibc maps a block of 64 MiB or more afresh whatever it is told
+    (found in review: 15,361 page faults for a second 60 MiB copy, one for 30 MiB), so
+    the room would only add to the peak. Worth it only while waiting for
     the key (prepare_open): measured on the large vault, deserialize took 7 to 10 ms
     into fresh memory and 1 to 2 ms into this. Only then: with the key given, glibc
     keeping the file's memory once it is let go raised the peak (the file, the image
@@ -675,7 +682,9 @@ def reuse_large_buffers() -> None:
     them when freed, so each save on a 100 MiB database faulted in 100 MiB of zeroed
     pages: serialize took 70 ms there against 12 ms with the memory reused (measured),
     and saves grew faster than the database. Raising the thresholds keeps such blocks in
-    the heap. Elsewhere than glibc this does nothing; it runs once, at the first save."""
+    the heap; Vault.close gives them back (give_back_freed_memory), so what they held
+    does not outlive the vault's being open. Elsewhere than glibc this does nothing; it
+    runs once, at the first save or at an opening that waits for the key."""
     global _ALLOCATOR_TUNED
     if _ALLOCATOR_TUNED:
         return
@@ -686,6 +695,20 @@ def reuse_large_buffers() -> None:
         libc = ctypes.CDLL("libc.so.6")
         libc.mallopt(_M_MMAP_THRESHOLD, _LARGE)
         libc.mallopt(_M_TRIM_THRESHOLD, _LARGE)
+    except (OSError, AttributeError):
+        pass
+
+
+def give_back_freed_memory() -> None:
+    """Have glibc return to the kernel the pages of every freed block it keeps
+    (malloc_trim): once reuse_large_buffers has run it keeps them all, and freed copies
+    of the database image (the decrypted one, SQLite's own, each save's) would
+    otherwise stay readable in the process after the vault is closed or locked. The
+    kernel gives such pages back zeroed. Elsewhere than glibc this does nothing."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):
         pass
 
@@ -984,7 +1007,7 @@ class Vault:
             raw = self.read_file()
             image = _image_room(raw)
             if callable(kek):
-                if image is not None:
+                if image is not None and len(image) <= ROOM_AT_MOST:
                     _make_room_in_sqlite(image)
                 kek = kek()
             opened = _decrypt_file(raw, kek, image=image)
@@ -1172,6 +1195,7 @@ class Vault:
         from .models import database
 
         database.initialize(None)
+        give_back_freed_memory()
         if not keep_lock:
             self.release_lock()
 
