@@ -396,16 +396,7 @@ class HomeScreen(Screen):
         self._seen = records_state(self.app)
         self.items = items = inputs.current_attention(now)
         self.tally = counts(items)
-        # What is due later sorts after everything else (rules.order_key: severity
-        # first), so hiding it is a slice, not a look at each of thousands of items.
-        cut = len(items) - self.tally.upcoming
-        if self.show_upcoming:
-            self.shown = list(items)
-        elif (cut == 0 or items[cut - 1].severity is not Severity.UPCOMING) and (
-                cut == len(items) or items[cut].severity is Severity.UPCOMING):
-            self.shown = items[:cut]
-        else:  # pragma: no cover - not in that order: filtered as such
-            self.shown = [i for i in items if i.severity is not Severity.UPCOMING]
+        self.shown = [i for i in items if self.show_upcoming or i.severity is not Severity.UPCOMING]
         self.keys_ready = True
 
     def refresh_data(self) -> None:
