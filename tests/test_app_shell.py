@@ -467,6 +467,22 @@ async def test_an_opening_refused_before_the_key_waits_for_the_derivation_to_end
     elsewhere.release_lock()
 
 
+async def test_a_vault_open_elsewhere_is_said_before_the_passphrase_is_typed(vault_dir):
+    elsewhere = Vault(vault_dir)
+    elsewhere.acquire_lock()
+    app = SitecareApp(Vault(vault_dir))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await pilot.pause()
+        assert "already open in another sitecare" in str(screen.query_one("#unlock-message", Static).render())
+        assert screen.query_one("#readonly").display
+        screen.query_one("#passphrase", Input).value = PASSPHRASE
+        screen.unlock_readonly()
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen) and app.vault.readonly
+    elsewhere.release_lock()
+
+
 async def test_the_demo_s_lock_screen_says_its_passphrase(open_vault):
     # A new-user trial locked `sitecare demo` and was stuck: its help said "no passphrase".
     from sitecare.cli import DEMO_PASSPHRASE

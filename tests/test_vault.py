@@ -751,6 +751,22 @@ def test_closing_gives_freed_memory_back_once_the_database_is_gone(open_vault, m
     assert seen == [(False, None)]
 
 
+def test_a_vault_open_elsewhere_is_known_without_taking_anything(vault_dir, tmp_path):
+    vault = Vault(vault_dir)
+    assert vault.open_elsewhere() is None
+    holder = Vault(vault_dir)
+    holder.acquire_lock()
+    refusal = vault.open_elsewhere()
+    assert isinstance(refusal, VaultLockedError) and f"pid {os.getpid()}" in str(refusal)
+    assert holder.open_elsewhere() is None  # its own lock is not "elsewhere"
+    holder.release_lock()
+    assert vault.open_elsewhere() is None
+    vault.acquire_lock()  # the probe left nothing held
+    vault.release_lock()
+    nowhere = Vault(tmp_path / "not yet made")
+    assert nowhere.open_elsewhere() is None and not nowhere.folder.exists()
+
+
 def test_a_closed_database_is_not_silently_replaced_by_an_empty_one(open_vault):
     """An in-memory database exists only in its connection: peewee reconnecting after
     a close must be an error, not a fresh empty database."""

@@ -422,6 +422,9 @@ def _image_room(raw: bytes) -> bytearray | None:
     return bytearray(header.payload_len - 16)
 
 
+_LOCKED = "This vault is already open in another sitecare"
+_LOCKED_ADVICE = ": close that one, or open this one read-only."
+
 #: The largest image _make_room_in_sqlite makes room for (see there).
 ROOM_AT_MOST = 32 * 2**20
 
@@ -882,15 +885,36 @@ class Vault:
             except OSError:
                 pass
             os.close(fd)
-            raise VaultLockedError(
-                "This vault is already open in another sitecare"
-                + (f" ({holder})" if holder else "")
-                + ": close that one, or open this one read-only.",
-                holder,
-            ) from None
+            raise VaultLockedError(_LOCKED + (f" ({holder})" if holder else "") + _LOCKED_ADVICE, holder) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}".encode(), 0)
         self._lock_fd = fd
+
+    def open_elsewhere(self) -> VaultLockedError | None:
+        """The refusal acquire_lock would give, if another sitecare holds the vault now;
+        None otherwise (or when this one holds it). Takes nothing and creates nothing:
+        for the unlock screen to say so before a passphrase is typed."""
+        if self._lock_fd is not None:
+            return None
+        try:
+            fd = os.open(self.lock_path, os.O_RDONLY)
+        except OSError:
+            return None  # no lock file: no sitecare has this vault open
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                try:
+                    holder = os.pread(fd, 200, 0).decode(errors="replace").strip()
+                except OSError:
+                    holder = ""
+                return VaultLockedError(_LOCKED + (f" ({holder})" if holder else "") + _LOCKED_ADVICE, holder)
+            except OSError:
+                return None
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return None
+        finally:
+            os.close(fd)
 
     def release_lock(self) -> None:
         if self._lock_fd is not None:

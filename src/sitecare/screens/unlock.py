@@ -153,6 +153,12 @@ class UnlockScreen(Screen[bool]):
         self.show_notice()
         if self._problem:
             self.show_error(self._problem)
+        elif not self.vault.is_open:
+            # Said before a passphrase is typed, not after it has been derived.
+            elsewhere = self.vault.open_elsewhere()
+            if elsewhere is not None:
+                self.show_error(str(elsewhere))
+                self.query_one("#readonly").display = True
         self.query_one("#passphrase", Input).focus()
 
     def show_notice(self) -> None:
