@@ -54,3 +54,44 @@ def test_check_piped_into_a_reader_that_quits_keeps_its_exit_code(open_vault, tm
     stderr = child.stderr.read().decode()
     assert child.wait() == 1  # something is overdue
     assert "unexpected error" not in stderr
+
+
+def test_a_vault_named_before_the_command_is_the_one_used(tmp_path, monkeypatch, capsys):
+    """Every command takes --vault: given before the command's name, a command's own
+    default used to replace it, and 'backups --restore' would have acted on another
+    vault."""
+    from sitecare.cli import main
+
+    monkeypatch.setenv("SITECARE_VAULT", str(tmp_path / "the default"))
+    assert main(["--vault", str(tmp_path / "named"), "locate"]) == 0
+    assert f"vault:     {tmp_path / 'named'}" in capsys.readouterr().out
+    assert main(["locate", "--vault", str(tmp_path / "after")]) == 0
+    assert f"vault:     {tmp_path / 'after'}" in capsys.readouterr().out
+    assert main(["locate"]) == 0
+    assert f"vault:     {tmp_path / 'the default'}" in capsys.readouterr().out
+
+
+def test_backups_are_listed_with_when_each_was_saved(open_vault, capsys):
+    from datetime import datetime
+
+    from sitecare.cli import main
+
+    open_vault.save(full=True)
+    kept = open_vault.backups()
+    assert kept
+    stamp = datetime.fromtimestamp(kept[0].stat().st_mtime)
+    assert main(["backups", "--vault", str(open_vault.folder)]) == 0
+    assert f"1  {kept[0].name}  saved {stamp:%d/%m/%Y %H:%M}" in capsys.readouterr().out
+
+
+def test_any_command_piped_into_a_reader_that_quits_ends_quietly(tmp_path):
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import sys\nfrom sitecare.cli import main\n"
+         "sys.exit(min(sum(main(['locate', '--vault', sys.argv[1]]) for _ in range(2000)), 1))", str(tmp_path)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    child.stdout.read(5)
+    child.stdout.close()  # the reader quits, as `head -1` does
+    stderr = child.stderr.read().decode()
+    child.wait()
+    assert "unexpected error" not in stderr and "Traceback" not in stderr

@@ -30,19 +30,22 @@ class CliError(Exception):
     """One sentence for stderr, then exit 2."""
 
 
-def _vault_arg(parser: argparse.ArgumentParser) -> None:
+def _vault_arg(parser: argparse.ArgumentParser, top: bool = False) -> None:
+    # Before or after the command: a subcommand's own default must not overwrite a
+    # --vault given before it ("sitecare --vault X backups --restore 1" restored the
+    # default vault's backup), so only the top level has one.
     parser.add_argument(
         "--vault",
         metavar="DIR",
         type=Path,
-        default=None,
+        default=None if top else argparse.SUPPRESS,
         help=f"vault folder (default: ${locations.ENV_VAULT}, else {locations.default_vault_folder()})",
     )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sitecare", description="Safeguarding records for visiting practitioners, offline and encrypted.")
-    _vault_arg(parser)
+    _vault_arg(parser, top=True)
     sub = parser.add_subparsers(dest="command")
 
     demo = sub.add_parser("demo", help="open a throwaway vault full of fictional data (passphrase 'demo', asked after a lock)")
@@ -239,7 +242,10 @@ def cmd_backups(args: argparse.Namespace) -> int:
         if not kept:
             print(f"No backups kept in {vault.backup_dir}.")
         for number, path in enumerate(kept, start=1):
-            print(f"{number}  {path.name}  ({path.stat().st_size:,} bytes)")
+            # When each was saved: the newest may be older than the damage being undone,
+            # or older than the records it is meant to bring back.
+            saved = datetime.fromtimestamp(path.stat().st_mtime)
+            print(f"{number}  {path.name}  saved {saved:%d/%m/%Y %H:%M}  ({path.stat().st_size:,} bytes)")
         return EXIT_OK
     if not 1 <= args.restore <= len(kept):
         raise CliError(f"There is no backup {args.restore}: 'sitecare backups' lists {len(kept)}.")
@@ -432,6 +438,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("sitecare: stopped; nothing saved was lost.", file=sys.stderr)
         return EXIT_ERROR
+    except BrokenPipeError:
+        # Piped into head or a pager that quit: the reader has what it wanted. Python
+        # would report the pipe again as it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback, no secrets
         from .app import safe_crash_report
 
