@@ -483,6 +483,34 @@ async def test_a_vault_open_elsewhere_is_said_before_the_passphrase_is_typed(vau
     elsewhere.release_lock()
 
 
+async def test_no_screenshot_leaves_the_vault_unencrypted(open_vault, tmp_path, monkeypatch):
+    # Textual's palette offered Screenshot, which wrote the screen as an SVG anyone could
+    # read into ~/Downloads.
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "Downloads").mkdir()
+    app = SitecareApp(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Screenshot" not in titles and "Quit" in titles
+        app.action_screenshot(path=str(tmp_path))
+        assert app.deliver_screenshot(path=str(tmp_path)) is None
+        await settle(app, pilot)
+    assert list(tmp_path.rglob("*.svg")) == []
+
+
+async def test_locking_clears_what_the_toasts_said(open_vault):
+    app = SitecareApp(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.notify("Copied Claire Ashdown's number, 07700 900607.")
+        await pilot.pause()
+        await pilot.press("ctrl+l")
+        await settle(app, pilot)
+        assert isinstance(app.screen, UnlockScreen)
+        assert not any("07700" in str(n.message) for n in app._notifications)
+
+
 async def test_the_demo_s_lock_screen_says_its_passphrase(open_vault):
     # A new-user trial locked `sitecare demo` and was stuck: its help said "no passphrase".
     from sitecare.cli import DEMO_PASSPHRASE

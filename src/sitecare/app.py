@@ -255,6 +255,9 @@ class SitecareApp(App[int]):
         self.flush()
         if self._damaged:
             return  # the advice on the damaged database is shown instead (database_checked)
+        # A toast outlived the lock in a new-user trial: "Copied Shirin Rahman's number,
+        # 07700 900567" over the passphrase box.
+        self.clear_notifications()
         if self.save_error and not self.vault.readonly:
             # Dropping the database now would lose what the failed save was to write.
             # The screen is locked and the passphrase asked for as always; the records
@@ -272,6 +275,23 @@ class SitecareApp(App[int]):
             if refresh:
                 refresh()
             self.call_after_refresh(_after_open, self)
+
+    def get_system_commands(self, screen: Screen):
+        # Textual's Screenshot writes the screen as an unencrypted SVG into ~/Downloads
+        # (readable by everyone, kept after sitecare quits): whatever record is on
+        # screen would leave the vault. A new-user trial found it in the palette.
+        for command in super().get_system_commands(screen):
+            if command.title != "Screenshot":
+                yield command
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        self.deliver_screenshot(filename, path)
+
+    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
+                           time_format: str | None = None) -> str | None:
+        self.notify("Screenshots are off in sitecare: one would save the records on screen unencrypted.",
+                    severity="warning")
+        return None
 
     def action_go(self, mode: str) -> None:
         """The mode's main screen: a briefing, concern or list opened over it is closed,
