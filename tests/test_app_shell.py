@@ -48,6 +48,8 @@ async def test_first_run_creates_a_vault(tmp_path):
     app = SitecareApp(Vault(tmp_path / "new"))
     async with app.run_test(size=SIZE) as pilot:
         assert isinstance(app.screen, CreateVaultScreen)
+        # A mistyped folder, or a drive not plugged in, must not look like a first run only.
+        assert f"No vault was found in {tmp_path / 'new'}" in message(app, "#create-notice")
         app.screen.query_one("#new", Input).value = "short"
         app.screen.query_one("#again", Input).value = "short"
         await submit(app, pilot, "#again")
@@ -64,6 +66,15 @@ async def test_first_run_creates_a_vault(tmp_path):
     reopened = Vault(tmp_path / "new")
     reopened.unlock(PASSPHRASE)
     reopened.close()
+
+
+async def test_a_file_named_as_the_vault_folder_is_said_before_anything_is_typed(tmp_path):
+    (tmp_path / "notes.txt").write_text("not a folder")
+    app = SitecareApp(Vault(tmp_path / "notes.txt"))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "is a file, not a folder" in message(app, "#create-notice")
+        assert app.screen.query_one("#create").disabled and app.screen.query_one("#new").disabled
 
 
 async def test_wrong_passphrase_then_right_one(vault_dir):

@@ -283,6 +283,13 @@ class CreateVaultScreen(Screen[bool]):
                 classes="dim",
             )
             yield Static(f"Vault: {self.vault.path}", classes="dim")
+            # A mistyped --vault, or a drive not plugged in, came straight here in a
+            # new-user trial, ready to make a second, empty vault.
+            yield Static(
+                f"No vault was found in {self.vault.folder}: this makes a new, empty one. Meant one you "
+                "have? Quit (ctrl+q) and check the path or the drive.",
+                id="create-notice", classes="notice",
+            )
             yield Input(password=True, placeholder=f"New passphrase (at least {vault_mod.MIN_PASSPHRASE} characters)", id="new")
             yield Static("", id="strength", classes="hint")
             yield Input(password=True, placeholder="The same passphrase again", id="again")
@@ -294,6 +301,15 @@ class CreateVaultScreen(Screen[bool]):
 
     def on_mount(self) -> None:
         self.query_one("#create-working").display = False
+        folder = self.vault.folder
+        if folder.exists() and not folder.is_dir():
+            # Found only after both passphrases had been typed, before.
+            self.query_one("#create-notice", Static).update(
+                f"{folder} is a file, not a folder: quit (ctrl+q) and name a folder with --vault.")
+            for widget in ("#new", "#again", "#create"):
+                self.query_one(widget).disabled = True
+            self.query_one("#quit", Button).focus()
+            return
         self.query_one("#new", Input).focus()
 
     @on(Input.Changed, "#new")
