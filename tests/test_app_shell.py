@@ -77,6 +77,16 @@ async def test_a_file_named_as_the_vault_folder_is_said_before_anything_is_typed
         assert app.screen.query_one("#create").disabled and app.screen.query_one("#new").disabled
 
 
+async def test_a_passphrase_typed_ahead_unlocks_with_its_enter(vault_dir):
+    # Typed before sitecare has the terminal, Enter arrives as a newline (ctrl+j).
+    app = SitecareApp(Vault(vault_dir))
+    async with app.run_test(size=SIZE) as pilot:
+        app.screen.query_one("#passphrase", Input).value = PASSPHRASE
+        await pilot.press("ctrl+j")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+
+
 async def test_wrong_passphrase_then_right_one(vault_dir):
     app = SitecareApp(Vault(vault_dir))
     async with app.run_test(size=SIZE) as pilot:

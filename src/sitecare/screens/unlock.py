@@ -100,7 +100,13 @@ class Unlocking(Message):
 class UnlockScreen(Screen[bool]):
     """Asks for the passphrase; dismisses with True once the vault is open."""
 
-    BINDINGS = [Binding("ctrl+q", "app.quit", "Quit", id="quit")]
+    BINDINGS = [
+        Binding("ctrl+q", "app.quit", "Quit", id="quit"),
+        # Typed before sitecare had the terminal (the passphrase and Enter straight after
+        # the command), Enter reaches it as a newline, ctrl+j: the terminal still turned
+        # return into newline then. A new-user trial lost that Enter; the typing stayed.
+        Binding("ctrl+j", "typed_ahead_enter", show=False),
+    ]
 
     def __init__(self, vault: Vault, relock: bool = False, problem: str = ""):
         super().__init__()
@@ -182,6 +188,10 @@ class UnlockScreen(Screen[bool]):
         self.query_one("#readonly", Button).disabled = busy
         if not busy:
             self.query_one("#passphrase", Input).focus()
+
+    def action_typed_ahead_enter(self) -> None:
+        if self.focused is self.query_one("#passphrase", Input):
+            self.unlock()
 
     @on(Input.Submitted, "#passphrase")
     @on(Button.Pressed, "#unlock")
