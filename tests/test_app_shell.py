@@ -205,7 +205,7 @@ async def test_a_damaged_vault_names_the_backups(vault_dir, template_kek):
         text = message(app, "#unlock-message")
         assert isinstance(app.screen, UnlockScreen)
         assert "damaged" in text
-        assert "sitecare backups --restore 1" in text
+        assert "sitecare backups --restore 1" in text and "lists them all, with their dates" in text
         assert "Traceback" not in text
 
 

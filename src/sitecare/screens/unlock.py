@@ -9,6 +9,7 @@ database: Vault.prepare_open). The app's thread meanwhile gets the home screen r
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 from dataclasses import dataclass
 
 from textual import on, work
@@ -30,9 +31,17 @@ def damaged_advice(vault: Vault, problem: str) -> str:
     if not backups:
         return f"{problem} There are no kept backups in {vault.backup_dir}; restore the folder from your own backup."
     newest = backups[0]
+    try:
+        saved = f", saved {datetime.fromtimestamp(newest.stat().st_mtime):%d/%m/%Y %H:%M}"
+    except OSError:
+        saved = ""
+    # The newest backup, named with its date: a new-user trial restored it without
+    # seeing that it was older than the records it needed (an empty first generation).
+    # The listing gives every one's date.
     return (
-        f"{problem} {len(backups)} backup{'s are' if len(backups) != 1 else ' is'} kept "
-        f"(newest {newest.name}): quit and run  sitecare backups --restore 1 --vault {vault.folder}"
+        f"{problem} {len(backups)} backup{'s are' if len(backups) != 1 else ' is'} kept: quit, and "
+        f"restore the newest ({newest.name}{saved}) with: sitecare backups --restore 1 --vault {vault.folder} "
+        f"(sitecare backups --vault {vault.folder} lists them all, with their dates)"
     )
 
 
