@@ -467,7 +467,7 @@ async def test_a_long_list_is_drawn_a_page_at_a_time(open_vault, monkeypatch):
         await settle(app, pilot)
         listed = rows(app)
         assert len(listed) == 6
-        assert listed[-1] == "9 more, most urgent first: press Enter to show the next 5."
+        assert listed[-1] == "9 more, most urgent first: press Enter to show the next 5, or n to jump to what is due soon."
         options = app.screen.query_one(OptionList)
         options.highlighted = 5
         await pilot.press("enter")
@@ -493,6 +493,30 @@ async def test_a_long_list_is_drawn_a_page_at_a_time(open_vault, monkeypatch):
         listed = rows(app)
         assert len(listed) == 16 and listed[-1] == "2 more, most urgent first: press Enter to show the next 2."
         assert listed[14].startswith("UPCOMING") and app.screen.selected_item() == item
+
+
+async def test_n_jumps_to_what_is_due_soon_and_then_later_past_pages_not_drawn(open_vault, monkeypatch):
+    # A busy decade had 2,680 items overdue: what is due soon was 27 pages down.
+    from sitecare.screens import home
+
+    monkeypatch.setattr(home, "PAGE", 5)
+    every_source()  # 8 overdue and 6 due soon are shown, 3 later are not
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        options = app.screen.query_one(OptionList)
+        await pilot.press("n")
+        await pilot.pause()
+        assert options.highlighted == 8 and app.screen.selected_item().severity is Severity.DUE_SOON
+        assert len(rows(app)) == 11  # the page holding it drawn, and the row offering more
+        await pilot.press("n")  # nothing after what is due soon is listed
+        await pilot.pause()
+        assert options.highlighted == 8
+        assert any("u shows what is due later" in str(n.message) for n in app._notifications)
+        await pilot.press("u", "n")
+        await pilot.pause()
+        assert app.screen.selected_item().severity is Severity.UPCOMING
+        assert app.screen.shown.index(app.screen.selected_item()) == 14
 
 
 async def test_showing_and_hiding_what_is_due_later_keeps_the_highlighted_item(open_vault, monkeypatch):

@@ -299,6 +299,9 @@ class VisitsLine(Static):
 KEEP_AFTER_SECONDS = 2.0
 
 
+_SECTION_WORDS = {Severity.OVERDUE: "overdue", Severity.DUE_SOON: "due soon", Severity.UPCOMING: "due later"}
+
+
 class HomeScreen(Screen):
     CSS_PATH = "home.tcss"
     COMMANDS = {AttentionCommands}
@@ -313,6 +316,9 @@ class HomeScreen(Screen):
         Binding("u", "show_later(False)", "Hide later", id="home-upcoming-hide",
                 tooltip="Hide what is due later from the list"),
         Binding("i", "details", "Details", id="home-details"),
+        # A busy decade had 2,680 items overdue: what is due soon was 27 pages down.
+        Binding("n", "next_section", "Next section", id="home-next-section", show=False,
+                tooltip="Jump to the first item due soon, then to the first due later"),
         Binding("x", "export_calendar", "Calendar", id="home-calendar", show=False,
                 tooltip="Export the due dates (.ics)"),
     ]
@@ -490,8 +496,10 @@ class HomeScreen(Screen):
         unshown = len(self.shown) - self.limit
         hidden = len(self.items) - len(self.shown)
         if unshown > 0:
+            later = self._section_after(self.limit - 1)
+            jump = f", or n to jump to what is {_SECTION_WORDS[self.shown[later].severity]}" if later is not None else ""
             batch.append(Option(Content.styled(
-                f"{unshown:,} more, most urgent first: press Enter to show the next {min(PAGE, unshown)}.",
+                f"{unshown:,} more, most urgent first: press Enter to show the next {min(PAGE, unshown)}{jump}.",
                 "$text-muted"), id="page"))
         elif hidden:
             batch.append(Option(Content.styled(f"{hidden} more due later: press u to show them.", "$text-muted"), id="more"))
@@ -505,6 +513,30 @@ class HomeScreen(Screen):
         if options.option_count:
             options.highlighted = min(highlighted or 0, options.option_count - 1)
         self.refresh_bindings()
+
+    def _section_after(self, at: int) -> int | None:
+        """Where the shown item after `at` of another severity is (they come in order:
+        overdue, due soon, due later), or None."""
+        if not 0 <= at < len(self.shown):
+            return None
+        current = self.shown[at].severity
+        return next((i for i in range(at + 1, len(self.shown)) if self.shown[i].severity is not current), None)
+
+    def action_next_section(self) -> None:
+        options = self.query_one(OptionList)
+        at = min(options.highlighted or 0, len(self.shown) - 1)
+        found = self._section_after(at)
+        if found is None:
+            if not self.show_upcoming and self.tally.upcoming:
+                self.notify("Nothing further is listed: u shows what is due later.")
+            else:
+                self.app.bell()
+            return
+        if found >= self.limit:
+            self.limit = (found // PAGE + 1) * PAGE
+            self._render_options()
+        options.highlighted = found
+        options.scroll_to_highlight(top=True)
 
     def _render_rest(self, render: int) -> None:
         """The rest of the first page, after the first paint; not if drawn again since."""
