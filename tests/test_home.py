@@ -8,6 +8,7 @@ import stat
 from datetime import date, datetime, timedelta
 
 import icalendar
+import pytest
 from textual.widgets import Input, OptionList, Static
 
 from sitecare.app import SitecareApp
@@ -457,12 +458,19 @@ def test_an_awaited_outcome_with_its_chase_action_is_one_item(open_vault):
     assert [(i.kind, i.due) for i in mine] == [(Kind.OUTCOME, date(2026, 11, 27))]
 
 
-async def test_a_long_list_is_drawn_a_page_at_a_time(open_vault, monkeypatch):
+@pytest.fixture
+def five_a_page(open_vault, monkeypatch):
+    """The home list five rows a page, over every_source(): 8 overdue and 6 due soon are
+    shown, 3 later are not."""
     from sitecare.screens import home
 
     monkeypatch.setattr(home, "PAGE", 5)
-    every_source()  # 8 overdue and 6 due soon are shown, 3 later are not
-    app = make_app(open_vault)
+    every_source()
+    return open_vault
+
+
+async def test_a_long_list_is_drawn_a_page_at_a_time(five_a_page):
+    app = make_app(five_a_page)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         listed = rows(app)
@@ -495,13 +503,9 @@ async def test_a_long_list_is_drawn_a_page_at_a_time(open_vault, monkeypatch):
         assert listed[14].startswith("UPCOMING") and app.screen.selected_item() == item
 
 
-async def test_n_jumps_to_what_is_due_soon_and_then_later_past_pages_not_drawn(open_vault, monkeypatch):
+async def test_n_jumps_to_what_is_due_soon_and_then_later_past_pages_not_drawn(five_a_page):
     # A busy decade had 2,680 items overdue: what is due soon was 27 pages down.
-    from sitecare.screens import home
-
-    monkeypatch.setattr(home, "PAGE", 5)
-    every_source()  # 8 overdue and 6 due soon are shown, 3 later are not
-    app = make_app(open_vault)
+    app = make_app(five_a_page)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         options = app.screen.query_one(OptionList)
@@ -519,13 +523,9 @@ async def test_n_jumps_to_what_is_due_soon_and_then_later_past_pages_not_drawn(o
         assert app.screen.shown.index(app.screen.selected_item()) == 14
 
 
-async def test_showing_and_hiding_what_is_due_later_keeps_the_highlighted_item(open_vault, monkeypatch):
+async def test_showing_and_hiding_what_is_due_later_keeps_the_highlighted_item(five_a_page):
     # A new-user trial: u went back to the first page and the highlight was lost.
-    from sitecare.screens import home
-
-    monkeypatch.setattr(home, "PAGE", 5)
-    every_source()  # 8 overdue and 6 due soon are shown, 3 later are not
-    app = make_app(open_vault)
+    app = make_app(five_a_page)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         options = app.screen.query_one(OptionList)

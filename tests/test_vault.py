@@ -594,16 +594,21 @@ def test_the_allocator_is_tuned_once_at_the_first_save(open_vault, monkeypatch):
     assert calls == [(-3, 1 << 30), (-1, 1 << 30)]
 
 
+def saved_with_a_site(vault_dir, kek: bytes) -> None:
+    """The vault saved (and closed) with one site, Alder House."""
+    first = Vault(vault_dir)
+    first.open_with_key(kek)
+    add_site("Alder House")
+    first.save()
+    first.close()
+
+
 def test_the_slow_half_of_opening_can_run_on_another_thread(vault_dir, template_kek):
     """The unlock screen reads, decrypts and checks the database in its worker
     (prepare_open) and binds it on the app's thread (finish_open)."""
     import threading
 
-    first = Vault(vault_dir)
-    first.open_with_key(template_kek)
-    add_site("Alder House")
-    first.save()
-    first.close()
+    saved_with_a_site(vault_dir, template_kek)
 
     vault = Vault(vault_dir)
     prepared = []
@@ -636,11 +641,7 @@ def test_the_file_is_read_while_the_key_is_derived(vault_dir, template_kek, monk
     """Given a callable that waits for the key (the unlock's derivation), the slow half
     takes the lock, reads the file and sets aside the image's memory first: none of
     that needs the key, and all of it was on the way from Enter to the home screen."""
-    first = Vault(vault_dir)
-    first.open_with_key(template_kek)
-    add_site("Alder House")
-    first.save()
-    first.close()
+    saved_with_a_site(vault_dir, template_kek)
 
     vault = Vault(vault_dir)
     done = []
@@ -792,11 +793,7 @@ def test_a_wrong_key_at_the_idle_lock_keeps_the_vault_ours(open_vault, template_
 @pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
 def test_page_hashing_that_fails_at_open_costs_nothing(vault_dir, template_kek, monkeypatch, capfd):
     """Without the digests worked out at open, the first save reads the file back."""
-    first = Vault(vault_dir)
-    first.open_with_key(template_kek)
-    add_site("Alder House")
-    first.save()
-    first.close()
+    saved_with_a_site(vault_dir, template_kek)
 
     real = vault_mod.page_digests
     calls = []
