@@ -133,6 +133,10 @@ class VaultLockedError(VaultError):
         self.holder = holder
 
 
+_LOCKED = "This vault is already open in another sitecare"
+_LOCKED_ADVICE = ": close that one, or open this one read-only."
+
+
 class VaultChangedError(VaultError):
     pass
 
@@ -422,9 +426,6 @@ def _image_room(raw: bytes) -> bytearray | None:
     return bytearray(header.payload_len - 16)
 
 
-_LOCKED = "This vault is already open in another sitecare"
-_LOCKED_ADVICE = ": close that one, or open this one read-only."
-
 #: The largest image _make_room_in_sqlite makes room for (see there).
 ROOM_AT_MOST = 32 * 2**20
 
@@ -432,14 +433,16 @@ ROOM_AT_MOST = 32 * 2**20
 def _make_room_in_sqlite(image: bytearray) -> None:
     """Have SQLite take and let go of memory the size of `image` (still zeroed): once
     reuse_large_buffers has run, glibc keeps it, and the copy deserialize makes of the
-    real image then lands in pages already written to. Not above ROOM_AT_MOST: on the
-    worker's thread glibc maps a block of 64 MiB or more afresh whatever it is told
-    (found in review: 15,361 page faults for a second 60 MiB copy, one for 30 MiB), so
-    the room would only add to the peak. Worth it only while waiting for
-    the key (prepare_open): measured on the large vault, deserialize took 7 to 10 ms
-    into fresh memory and 1 to 2 ms into this. Only then: with the key given, glibc
-    keeping the file's memory once it is let go raised the peak (the file, the image
-    and SQLite's copy all counted at once: 96 MiB on the large vault, against 89)."""
+    real image then lands in pages already written to. Measured on the large vault,
+    deserialize took 7 to 10 ms into fresh memory and 1 to 2 ms into this.
+
+    Only while waiting for the key (prepare_open), which is also the only opening that
+    has glibc keep large blocks: with the key given there is no wait to fill, and
+    keeping the file's memory once it was let go raised the peak (the file, the image
+    and SQLite's copy counted at once: 96 MiB on the large vault, against 89). Not
+    above ROOM_AT_MOST: on the worker's thread glibc maps a block of 64 MiB or more
+    afresh whatever it is told (found in review: 15,361 page faults for a second
+    60 MiB copy, one for 30 MiB), so the room would only add to the peak."""
     scratch = sqlite3.connect(":memory:")
     try:
         scratch.deserialize(image)

@@ -1,16 +1,17 @@
 """Creating a vault and unlocking it.
 
-Key derivation is slow on purpose (Argon2id), so it runs in a thread worker, followed
-there by the slow half of opening (reading, decrypting, loading and checking the
-database: Vault.prepare_open). The app's thread meanwhile gets the home screen ready
-(the Unlocking message), then binds the database (Vault.finish_open), where it must live.
+Key derivation is slow on purpose (Argon2id), so it runs in a thread of its own; the
+slow half of opening runs in a worker beside it (Vault.prepare_open: taking the lock
+and reading the file while the key is derived, then decrypting and loading the
+database). The app's thread meanwhile gets the home screen ready (the Unlocking
+message), then binds the database (Vault.finish_open), where it must live.
 """
 
 from __future__ import annotations
 
 import threading
-from datetime import datetime
 from dataclasses import dataclass
+from datetime import datetime
 
 from textual import on, work
 from textual.app import ComposeResult
