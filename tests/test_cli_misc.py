@@ -95,3 +95,21 @@ def test_any_command_piped_into_a_reader_that_quits_ends_quietly(tmp_path):
     stderr = child.stderr.read().decode()
     child.wait()
     assert "unexpected error" not in stderr and "Traceback" not in stderr
+
+
+def test_a_file_named_as_the_vault_folder_is_said_to_be_one(tmp_path, monkeypatch, capsys):
+    from sitecare.cli import main
+
+    monkeypatch.setenv("SITECARE_PASSPHRASE_FILE", str(tmp_path / "unused"))
+    (tmp_path / "notes.txt").write_text("not a folder")
+    assert main(["check", "--vault", str(tmp_path / "notes.txt")]) == 2
+    assert "is a file, not a folder" in capsys.readouterr().err
+
+
+def test_a_restore_refused_while_the_vault_is_open_says_to_close_it_only(open_vault, capsys):
+    from sitecare.cli import main
+
+    open_vault.save(full=True)  # a backup to restore
+    assert main(["backups", "--vault", str(open_vault.folder), "--restore", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "close that one, then restore" in err and "read-only" not in err

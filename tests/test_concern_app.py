@@ -470,6 +470,20 @@ async def test_the_concerns_list_is_read_as_it_opens_and_again_only_after_a_chan
         assert len(reads) == 3
 
 
+async def test_a_search_every_concern_matches_says_so(open_vault, monkeypatch):
+    from sitecare.screens import concerns as concerns_screen
+
+    monkeypatch.setattr(concerns_screen, "PAGE", 1)
+    two_concerns_one_closed()
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_concerns_list(app, pilot)
+        assert "every one matches" not in text_of(app, "#concern-count")
+        await pilot.press("slash", *"C-2026")
+        await settle(app, pilot)
+        assert text_of(app, "#concern-count").startswith("The newest 1 of 2 (every one matches)")
+
+
 async def test_the_highlighted_concern_stays_highlighted_when_a_search_is_cleared(open_vault):
     # A new-user trial: a search found the concern, clearing it put the highlight back
     # on the row number it had in the search (the first), on another concern.

@@ -103,10 +103,16 @@ def read_passphrase(prompt: str = "Passphrase: ") -> str:
     return getpass.getpass(prompt)
 
 
+def _no_vault(folder: Path) -> CliError:
+    if folder.exists() and not folder.is_dir():
+        return CliError(f"{folder} is a file, not a folder: name the vault's folder with --vault.")
+    return CliError(f"There is no vault in {folder}; run 'sitecare' to create one, or pass --vault.")
+
+
 def _open(folder: Path, readonly: bool) -> Vault:
     vault = Vault(folder)
     if not vault.exists():
-        raise CliError(f"There is no vault in {folder}; run 'sitecare' to create one, or pass --vault.")
+        raise _no_vault(folder)
     try:
         vault.unlock(read_passphrase(), readonly=readonly)
     except WrongPassphraseError as exc:
@@ -252,7 +258,9 @@ def cmd_backups(args: argparse.Namespace) -> int:
     try:
         vault.acquire_lock()
     except VaultLockedError as exc:
-        raise CliError(str(exc)) from None
+        # Not "or open this one read-only": a restore writes.
+        holder = f" ({exc.holder})" if exc.holder else ""
+        raise CliError(f"This vault is open in another sitecare{holder}: close that one, then restore.") from None
     try:
         set_aside = vault.restore_backup(kept[args.restore - 1])
     except (VaultError, OSError) as exc:
@@ -267,7 +275,7 @@ def cmd_passwd(args: argparse.Namespace) -> int:
     folder = _folder(args)
     vault = Vault(folder)
     if not vault.exists():
-        raise CliError(f"There is no vault in {folder}.")
+        raise _no_vault(folder)
     if not sys.stdin.isatty():
         raise CliError("Changing the passphrase needs a terminal to type it in.")
     current = getpass.getpass("Current passphrase: ")

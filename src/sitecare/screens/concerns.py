@@ -189,9 +189,12 @@ class ConcernsScreen(Screen):
         if not total:
             note = "No concerns recorded. ctrl+n (or F2) raises one from anywhere."
         elif more:
+            # A search every concern matches said the same as no search (a trial took it
+            # for a search that did nothing).
+            every = " (every one matches)" if len(matching) == total and flt != concerns.ConcernFilter() else ""
             note = (f"The newest {len(found):,} of {len(matching):,}"
-                    f"{'' if len(matching) == total else f' matching (of {total:,})'}: + shows {min(PAGE, more)} more; "
-                    "/ searches.")
+                    f"{every if len(matching) == total else f' matching (of {total:,})'}: + shows {min(PAGE, more)} "
+                    "more; / searches.")
         elif len(found) == total:
             note = f"{len(found):,} concern{'s' if len(found) != 1 else ''}. Enter opens one; / searches; p: procedure templates."
         else:
