@@ -79,9 +79,11 @@ def test_backups_are_listed_with_when_each_was_saved(open_vault, capsys):
     open_vault.save(full=True)
     kept = open_vault.backups()
     assert kept
+    from sitecare.rules.dates import show_datetime
+
     stamp = datetime.fromtimestamp(kept[0].stat().st_mtime)
     assert main(["backups", "--vault", str(open_vault.folder)]) == 0
-    assert f"1  {kept[0].name}  saved {stamp:%d/%m/%Y %H:%M}" in capsys.readouterr().out
+    assert f"1  {kept[0].name}  saved {show_datetime(stamp)}" in capsys.readouterr().out
 
 
 def test_any_command_piped_into_a_reader_that_quits_ends_quietly(tmp_path):

@@ -521,6 +521,9 @@ async def test_n_jumps_to_what_is_due_soon_and_then_later_past_pages_not_drawn(f
         await pilot.pause()
         assert app.screen.selected_item().severity is Severity.UPCOMING
         assert app.screen.shown.index(app.screen.selected_item()) == 14
+        await pilot.press("n")  # the last part: said, not only a bell
+        await pilot.pause()
+        assert any("last part of the list" in str(n.message) for n in app._notifications)
 
 
 async def test_showing_and_hiding_what_is_due_later_keeps_the_highlighted_item(five_a_page):

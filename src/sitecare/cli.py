@@ -247,11 +247,13 @@ def cmd_backups(args: argparse.Namespace) -> int:
     if args.restore is None:
         if not kept:
             print(f"No backups kept in {vault.backup_dir}.")
+        from .rules.dates import show_datetime
+
         for number, path in enumerate(kept, start=1):
             # When each was saved: the newest may be older than the damage being undone,
             # or older than the records it is meant to bring back.
             saved = datetime.fromtimestamp(path.stat().st_mtime)
-            print(f"{number}  {path.name}  saved {saved:%d/%m/%Y %H:%M}  ({path.stat().st_size:,} bytes)")
+            print(f"{number}  {path.name}  saved {show_datetime(saved)}  ({path.stat().st_size:,} bytes)")
         return EXIT_OK
     if not 1 <= args.restore <= len(kept):
         raise CliError(f"There is no backup {args.restore}: 'sitecare backups' lists {len(kept)}.")

@@ -416,7 +416,7 @@ class HomeScreen(Screen):
         tally = self.tally
 
         vault = queries.vault_counts()
-        parts = [f"{tally.overdue} overdue", f"{tally.due_soon} due soon", f"{tally.upcoming} later"]
+        parts = [f"{tally.overdue:,} overdue", f"{tally.due_soon:,} due soon", f"{tally.upcoming:,} later"]
         parts += [f"{vault.sites} site{'s' if vault.sites != 1 else ''}",
                   f"{vault.open_concerns} open concern{'s' if vault.open_concerns != 1 else ''}"]
         self.query_one("#home-counts", Static).update(" · ".join(parts))
@@ -529,8 +529,8 @@ class HomeScreen(Screen):
         if found is None:
             if not self.show_upcoming and self.tally.upcoming:
                 self.notify("Nothing further is listed: u shows what is due later.")
-            else:
-                self.app.bell()
+            elif self.shown:
+                self.notify("This is the last part of the list.")
             return
         if found >= self.limit:
             self.limit = (found // PAGE + 1) * PAGE

@@ -31,9 +31,11 @@ def damaged_advice(vault: Vault, problem: str) -> str:
     backups = vault.backups()
     if not backups:
         return f"{problem} There are no kept backups in {vault.backup_dir}; restore the folder from your own backup."
+    from ..rules.dates import show_datetime  # on first use: the unlock screen paints first
+
     newest = backups[0]
     try:
-        saved = f", saved {datetime.fromtimestamp(newest.stat().st_mtime):%d/%m/%Y %H:%M}"
+        saved = f", saved {show_datetime(datetime.fromtimestamp(newest.stat().st_mtime))}"
     except OSError:
         saved = ""
     # The newest backup, named with its date: a new-user trial restored it without
