@@ -252,8 +252,9 @@ def cmd_backups(args: argparse.Namespace) -> int:
         for number, path in enumerate(kept, start=1):
             # When each was saved: the newest may be older than the damage being undone,
             # or older than the records it is meant to bring back.
-            saved = datetime.fromtimestamp(path.stat().st_mtime)
-            print(f"{number}  {path.name}  saved {show_datetime(saved)}  ({path.stat().st_size:,} bytes)")
+            found = path.stat()
+            saved = datetime.fromtimestamp(found.st_mtime)
+            print(f"{number}  {path.name}  saved {show_datetime(saved)}  ({found.st_size:,} bytes)")
         return EXIT_OK
     if not 1 <= args.restore <= len(kept):
         raise CliError(f"There is no backup {args.restore}: 'sitecare backups' lists {len(kept)}.")

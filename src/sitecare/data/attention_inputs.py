@@ -58,6 +58,7 @@ from ..rules import attention as rules
 from ..rules.concerns import CHASE_PREFIX
 from ..rules.policy import PolicySignature, PolicyVersion
 from . import contacts as contact_queries
+from .models import chunks as _chunks
 from .models import (
     Client,
     Contact,
@@ -160,11 +161,6 @@ def _select(table: str, columns: Sequence[str] | None = None, where: str = "", p
     if order:
         sql += f" ORDER BY {order}"
     return database.execute_sql(sql, tuple(params)).fetchall()
-
-
-def _chunks(ids: Sequence[Any], size: int = 500) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
 
 
 def _marks(ids: Sequence[Any]) -> str:

@@ -63,6 +63,7 @@ from .models import (
     ProcedureTemplate,
     Site,
     change,
+    chunks,
     database,
 )
 from .drafts import DRAFT_NAME  # noqa: F401 - its home is data/drafts.py (light, for the launch)
@@ -651,14 +652,10 @@ def preload(
     contacts of the large vault."""
     site_ids = sorted({c.site_id for c in concerns if c.site_id is not None})
     if sites is None:
-        sites = {}
-        for start in range(0, len(site_ids), 500):
-            for site in Site.select().where(Site.id.in_(site_ids[start : start + 500])):
-                sites[site.id] = site
+        sites = {site.id: site for chunk in chunks(site_ids) for site in Site.select().where(Site.id.in_(chunk))}
     if contacts is None:
-        contacts = []
-        for start in range(0, len(site_ids), 500):
-            contacts.extend(Contact.select().where(Contact.site.in_(site_ids[start : start + 500])).namedtuples())
+        contacts = [row for chunk in chunks(site_ids)
+                    for row in Contact.select().where(Contact.site.in_(chunk)).namedtuples()]
     by_site: dict[int, list[Any]] = {}
     for contact in contacts:
         by_site.setdefault(contact.site, []).append(contact)
@@ -1335,10 +1332,8 @@ def find_concerns(flt: ConcernFilter = ConcernFilter()) -> list[Concern]:
 
 def concerns_by_id(ids: Sequence[int]) -> list[Concern]:
     """The concerns `ids`, in that order (those that exist)."""
-    found: dict[int, Concern] = {}
-    for start in range(0, len(ids), 500):
-        for concern in Concern.select().where(Concern.id.in_(list(ids[start : start + 500]))):
-            found[concern.id] = concern
+    found = {concern.id: concern
+             for chunk in chunks(ids) for concern in Concern.select().where(Concern.id.in_(list(chunk)))}
     return [found[i] for i in ids if i in found]
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Iterator
+from typing import Any, Iterator, Sequence
 
 from peewee import (
     BooleanField,
@@ -447,3 +447,10 @@ ALL_MODELS = [
     ProcedureTemplate,
     ErasurePermit,
 ]
+
+
+def chunks(ids: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
+    """`ids` a slice at a time, for queries with `IN (...)`: SQLite caps the number of
+    parameters a statement takes."""
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]

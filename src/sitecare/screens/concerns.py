@@ -191,10 +191,11 @@ class ConcernsScreen(Screen):
         elif more:
             # A search every concern matches said the same as no search (a trial took it
             # for a search that did nothing).
-            every = " (every one matches)" if len(matching) == total and flt != concerns.ConcernFilter() else ""
-            note = (f"The newest {len(found):,} of {len(matching):,}"
-                    f"{every if len(matching) == total else f' matching (of {total:,})'}: + shows {min(PAGE, more)} "
-                    "more; / searches.")
+            if len(matching) != total:
+                which = f" matching (of {total:,})"
+            else:
+                which = " (every one matches)" if flt != concerns.ConcernFilter() else ""
+            note = f"The newest {len(found):,} of {len(matching):,}{which}: + shows {min(PAGE, more)} more; / searches."
         elif len(found) == total:
             note = f"{len(found):,} concern{'s' if len(found) != 1 else ''}. Enter opens one; / searches; p: procedure templates."
         else:
