@@ -39,6 +39,8 @@ from sitecare.data.models import (
     Consent,
     Contact,
     DataRequest,
+    LocalAuthority,
+    Organisation,
     Policy,
     Requirement,
     Site,
@@ -221,6 +223,51 @@ def test_local_authority(demo):
     work, items = after(lambda: mark_authority_verified(item.ref.id, TODAY))
     assert work["authorities"] == 1 and "training" not in work and "policies" not in work
     assert [i.due for i in items if i.ref == item.ref] != [item.due]
+
+
+def _open_concerns_at(**site) -> int:
+    return (Concern.select().join(Site).where(Concern.status.in_(attention_inputs.OPEN_STATUSES))
+            .filter(**{f"site__{k}": v for k, v in site.items()}).count())
+
+
+def test_an_authority_change_reads_again_only_the_concerns_at_its_sites(demo):
+    # Whom to call, the nation and the office hours come from the site's authority:
+    # a change to one authority reads again the open concerns at its sites, not all.
+    authority = Site.get_by_id(Concern.select().where(Concern.status == "open").first().site_id).local_authority_id
+    at_its_sites = _open_concerns_at(local_authority=authority)
+    assert 0 < at_its_sites < _open_concerns_at()
+    work, _ = after(lambda: LocalAuthority.update(children_phone="01632 960123", nation="WLS")
+                    .where(LocalAuthority.id == authority).execute())
+    assert "concerns" not in work and work["concerns pieces"] == at_its_sites
+
+
+def test_an_organisation_change_reads_again_only_the_concerns_at_its_sites(demo):
+    item = first(kept(), Kind.PROCEDURE_STEP)
+    assert "organisation's safeguarding team" in item.action
+    organisation = Site.get_by_id(Concern.get_by_id(item.ref.id).site_id).organisation_id
+    at_its_sites = _open_concerns_at(organisation=organisation)
+    assert 0 < at_its_sites < _open_concerns_at()
+    work, items = after(lambda: Organisation.update(safeguarding_lead_phone="07700 900123")
+                        .where(Organisation.id == organisation).execute())
+    assert "concerns" not in work and work["concerns pieces"] == at_its_sites
+    assert "07700 900123" in next(i for i in items if i.ref == item.ref and i.kind is Kind.PROCEDURE_STEP).action
+
+
+def test_each_open_concerns_last_entries_are_read_from_the_covering_index(demo, monkeypatch):
+    # A search of the index, not a pass over the chronology's texts: on the large
+    # vault 11 ms by that pass, 5.4 by a pass over the index, 4.1 by the search.
+    plans = []
+    execute = models.database.obj.execute_sql
+
+    def explained(sql, params=(), *args, **kwargs):
+        if "max(at)" in sql and "chronology_entry" in sql:
+            plans.append(" ".join(row[-1] for row in execute("EXPLAIN QUERY PLAN " + sql, params).fetchall()))
+        return execute(sql, params, *args, **kwargs)
+
+    monkeypatch.setattr(models.database.obj, "execute_sql", explained)
+    gather(TODAY)
+    assert plans and all("SEARCH chronology_entry USING COVERING INDEX chronology_concern_kind_at" in plan
+                         for plan in plans), plans
 
 
 def test_warning_windows_work_out_the_items_again_without_reading(demo):

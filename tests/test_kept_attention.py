@@ -25,6 +25,7 @@ from sitecare.data.models import (
     Concern,
     Contact,
     LocalAuthority,
+    Organisation,
     Policy,
     Site,
     TrainingRecord,
@@ -141,6 +142,10 @@ EDITS = {
     "action done": lambda: Action.update(done_on=TODAY).where(Action.id == Action.select().first().id).execute(),
     "authority checked": lambda: LocalAuthority.update(verified_on=TODAY).where(
         LocalAuthority.id == LocalAuthority.select().first().id).execute(),
+    "authority's number changed": lambda: LocalAuthority.update(children_phone="01632 960111").where(
+        LocalAuthority.id == LocalAuthority.select().first().id).execute(),
+    "organisation's lead changed": lambda: Organisation.update(safeguarding_lead_phone="07700 900111").where(
+        Organisation.id == Organisation.select().first().id).execute(),
     "client ended": lambda: Client.update(therapy_end=TODAY - timedelta(days=10)).where(
         Client.id == Client.select().first().id).execute(),
     "raw SQL": lambda: models.database.execute_sql("UPDATE training_record SET expires = ?", (TODAY.isoformat(),)),
@@ -155,6 +160,17 @@ def test_an_edit_after_keeping_is_in_the_next_opening(kept, edit):
     items, work = opened()  # the list read afresh, whatever the edit changed
     if items != before:
         assert read_again(work)  # and the triggers noted what it changed
+
+
+def test_an_organisations_change_reads_again_only_the_concerns_at_its_sites(kept):
+    organisation = Organisation.select().first().id
+    at_its_sites = (Concern.select().join(Site).where(Concern.status.in_(("open", "awaiting_outcome")),
+                                                      Site.organisation == organisation).count())
+    with change():
+        Organisation.update(manager_phone="01632 960112").where(Organisation.id == organisation).execute()
+    _, work = opened()
+    assert read_again(work) == {"concerns"}
+    assert "concerns" not in work and work["concerns pieces"] == at_its_sites > 0
 
 
 def test_an_edit_nothing_reads_reads_nothing(kept):

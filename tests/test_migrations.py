@@ -51,6 +51,27 @@ def test_a_schema_1_vault_is_upgraded_on_unlock(open_vault, template_kek):
         again.close()
 
 
+def test_a_vault_saved_before_an_index_gains_it_on_unlock(open_vault, template_kek):
+    # The attention list's question of every open concern's chronology is answered
+    # from this index (data/attention_inputs.py): a vault saved by an older sitecare
+    # has it made at its next opening, and saved with it.
+    def indexes() -> set[str]:
+        return {name for name, in models.database.execute_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'chronology_entry'").fetchall()}
+
+    models.database.execute_sql("DROP INDEX chronology_concern_kind_at")
+    open_vault.save()
+    folder = open_vault.folder
+    open_vault.close()
+    for _ in range(2):
+        vault = reopen(folder, template_kek)
+        try:
+            assert "chronology_concern_kind_at" in indexes()
+            assert not migrations.due()
+        finally:
+            vault.close()
+
+
 def test_a_vault_from_a_newer_sitecare_is_refused(open_vault, template_kek):
     models.database.execute_sql("PRAGMA user_version = 99")
     open_vault.save()

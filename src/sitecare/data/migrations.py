@@ -35,6 +35,9 @@ _APPEND_ONLY_TRIGGERS = [
 _INDEXES = [
     "CREATE INDEX IF NOT EXISTS contact_site_role ON contact (site_id, role, to_date)",
     "CREATE INDEX IF NOT EXISTS chronology_concern_at ON chronology_entry (concern_id, at)",
+    # Covers the attention list's question of each open concern's chronology (the last
+    # referral, outcome or sharing), so that SQLite answers it without reading texts.
+    "CREATE INDEX IF NOT EXISTS chronology_concern_kind_at ON chronology_entry (concern_id, kind, at)",
     "CREATE INDEX IF NOT EXISTS action_open_due ON action (done_on, due)",
 ]
 
