@@ -647,6 +647,25 @@ async def test_locking_writes_the_draft_at_once(open_vault):
         vault.close()
 
 
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+async def test_the_draft_status_line_is_on_screen(open_vault, size):
+    # It was docked under the footer, and hidden by it: a new-user trial never saw
+    # "Draft kept", nor that drafts had stopped being kept.
+    cs.site()
+    app = make_app(open_vault)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        form = await open_form(app, pilot)
+        form.query_one("#f-account", TextArea).focus()
+        await pilot.press(*"She said")
+        form.flush_draft()
+        await pilot.pause()
+        status = form.query_one("#draft-status")
+        assert "Draft kept (encrypted)" in text_of(app, "#draft-status")
+        assert status.region.height == 1
+        assert app.screen.get_widget_at(status.region.x + 1, status.region.y)[0] is status
+
+
 def open_vault_key(vault) -> bytes:
     from support import PASSPHRASE as passphrase
     from sitecare.data.vault import derive_key
