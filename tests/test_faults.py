@@ -171,6 +171,23 @@ async def test_quitting_with_unsaved_changes_warns_first(open_vault, monkeypatch
         monkeypatch.setattr(vault_mod.fs, "open", os.open)
 
 
+async def test_quitting_from_the_lock_screen_with_unsaved_changes_warns_first(open_vault, template_kek, monkeypatch):
+    # The idle lock with the disk full: a new-user trial pressed Quit on the lock screen
+    # and lost the change, where ctrl+q would have warned.
+    from textual.widgets import Button
+
+    app = SitecareApp(open_vault, now=lambda: datetime(2026, 11, 22, 9, 0))
+    async with app.run_test(size=(80, 24), message_hook=None) as pilot:
+        await lock_with_the_disk_full(app, pilot, monkeypatch)
+        app.screen.query_one("#quit", Button).press()
+        await pilot.pause()
+        assert app.is_running  # the first Quit only warns
+        assert any("Press Quit again" in n.message for n in app._notifications)
+        app.screen.query_one("#quit", Button).press()
+        await pilot.pause()
+        assert not app.is_running
+
+
 def test_a_truncated_blob_is_reported_not_crashed(open_vault):
     blob_id = open_vault.put_blob(b"certificate" * 100)
     path = open_vault.blob_path(blob_id)
@@ -240,7 +257,9 @@ async def lock_with_the_disk_full(app, pilot, monkeypatch):
     await pilot.press("ctrl+l")
     await pilot.pause()
     assert isinstance(app.screen, UnlockScreen)
-    assert "kept in memory while sitecare is locked" in str(app.screen.query_one("#unlock-notice").render())
+    notice = str(app.screen.query_one("#unlock-notice").render())
+    assert "kept in memory and saving is tried again" in notice
+    assert "disk is full" in notice  # the lock cleared the message that said why
     assert app.vault.is_open and app.screen_locked
     await pilot.press("s")  # nothing that reads records works while locked
     await pilot.pause()

@@ -455,7 +455,9 @@ class SitecareApp(App[int]):
                 if getattr(self, "_quit_warned", False) is False:
                     self._quit_warned = True
                     self.notify(
-                        "Changes are not saved (see the error). Press ctrl+q again to quit anyway.",
+                        f"Changes are not saved (see the error). Press "
+                        f"{'Quit' if isinstance(self.screen, UnlockScreen) else 'ctrl+q'} again to quit anyway "
+                        "and lose them.",
                         severity="error",
                         timeout=20,
                     )

@@ -148,9 +148,11 @@ class UnlockScreen(Screen[bool]):
             # A new-user trial locked the demo and was stuck: the README says it has none.
             lines.append(f"This is the demo vault (fictional data): its passphrase is {demo}")
         if self.relock and self.vault.is_open and getattr(self.app, "save_error", None):
+            # The lock cleared the messages shown before it: the error is repeated here.
+            lines.append(self.app.save_error)
             lines.append(
-                "Your latest changes are not saved yet (see the message before the lock): they are kept "
-                "in memory while sitecare is locked, and saving is tried again every few seconds."
+                "While sitecare is locked these changes are kept in memory and saving is tried again "
+                "every few seconds: quitting now would lose them."
             )
         pending = self.vault.pending_passphrase_change()
         if pending == "old":
@@ -217,8 +219,10 @@ class UnlockScreen(Screen[bool]):
         self._start()
 
     @on(Button.Pressed, "#quit")
-    def quit_app(self) -> None:
-        self.app.exit()
+    async def quit_app(self) -> None:
+        # As ctrl+q: locked with changes a failed save could not write, quitting would
+        # lose them, so the first press warns. A new-user trial lost a change this way.
+        await self.app.action_quit()
 
     def _start(self) -> None:
         if self.trying:  # one opening at a time
