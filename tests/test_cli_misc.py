@@ -115,3 +115,31 @@ def test_a_restore_refused_while_the_vault_is_open_says_to_close_it_only(open_va
     assert main(["backups", "--vault", str(open_vault.folder), "--restore", "1"]) == 2
     err = capsys.readouterr().err
     assert "close that one, then restore" in err and "read-only" not in err
+
+
+def test_a_copy_set_aside_is_listed_and_can_be_restored_by_name(open_vault, template_kek, capsys):
+    from sitecare.cli import main
+    from sitecare.data.models import Site, change
+    from support import reopen
+
+    with change():
+        Site.create(name="before the restore")
+    open_vault.save(full=True)
+    with change():
+        Site.create(name="after the backup")
+    folder = open_vault.folder
+    open_vault.close()
+    assert main(["backups", "--vault", str(folder), "--restore", "1"]) == 0
+    assert main(["backups", "--vault", str(folder)]) == 0
+    out = capsys.readouterr().out
+    set_aside = [line.split()[0] for line in out.splitlines() if line.startswith("   sitecare-replaced-")]
+    assert len(set_aside) == 1 and "Set aside beside the vault" in out
+    # The restore is undone by restoring the copy it set aside.
+    assert main(["backups", "--vault", str(folder), "--restore", set_aside[0]]) == 0
+    again = reopen(folder, template_kek)
+    try:
+        assert Site.select().where(Site.name == "after the backup").exists()
+    finally:
+        again.close()
+    assert main(["backups", "--vault", str(folder), "--restore", "sitecare-nothing.vault"]) == 2
+    assert "no copy named sitecare-nothing.vault" in capsys.readouterr().err

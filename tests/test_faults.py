@@ -188,6 +188,48 @@ async def test_quitting_from_the_lock_screen_with_unsaved_changes_warns_first(op
         assert not app.is_running
 
 
+async def test_a_vault_replaced_underneath_keeps_both_versions_when_the_user_saves_theirs(
+        open_vault, template_kek):
+    # Another device (or a restore, or a sync service) put its own file in place while
+    # this sitecare had changes to save. Quitting, as the message once advised, lost
+    # them; saving over the file would lose the other's. The user chooses, and the
+    # file there is first set aside whole.
+    from dataclasses import replace
+
+    from sitecare.screens.confirm import ConfirmScreen
+
+    app = SitecareApp(open_vault, now=lambda: datetime(2026, 11, 22, 9, 0))
+    async with app.run_test(size=(80, 24), message_hook=None) as pilot:
+        header, data_key, image = decrypt_bytes(open_vault.path.read_bytes(), template_kek)
+        _, theirs = vault_mod.encrypt_image(replace(header, generation=header.generation + 2), data_key, image)
+        open_vault.path.write_bytes(theirs)
+        with change():
+            Site.create(name="typed on this device")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.save_error and "press ctrl+s" in app.save_error and "NOT SAVED" in app.sub_title
+        assert open_vault.path.read_bytes() == theirs
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("escape")  # not now: nothing written, nothing lost
+        await pilot.pause()
+        assert open_vault.path.read_bytes() == theirs and app.save_error
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        app.screen.query_one("#yes").press()
+        await pilot.pause()
+        assert app.save_error is None and "NOT SAVED" not in app.sub_title
+        [kept] = open_vault.set_aside()
+        assert kept.read_bytes() == theirs
+        assert any(kept.name in n.message for n in app._notifications)
+    again = reopen(open_vault.folder, template_kek)
+    try:
+        assert Site.select().where(Site.name == "typed on this device").exists()
+    finally:
+        again.close()
+
+
 def test_a_truncated_blob_is_reported_not_crashed(open_vault):
     blob_id = open_vault.put_blob(b"certificate" * 100)
     path = open_vault.blob_path(blob_id)

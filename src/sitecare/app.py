@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.screen import Screen
 
 from .data import commits
-from .data.vault import ReadOnlyError, Vault, VaultDamagedError, VaultError
+from .data.vault import ReadOnlyError, Vault, VaultChangedError, VaultDamagedError, VaultError
 from .screens.unlock import CreateVaultScreen, Unlocking, UnlockScreen, damaged_advice
 
 # Read with the app's styles (see SitecareApp.__init__); the screen itself is imported
@@ -89,6 +89,9 @@ def _after_open(app: "SitecareApp") -> None:
 @dataclass
 class SaveFinished(Message):
     error: str | None
+    #: The vault file was changed, damaged or removed since sitecare opened it: a save
+    #: over it is offered (ctrl+s), the file set aside first.
+    underneath: bool = False
 
 
 @dataclass
@@ -157,6 +160,7 @@ class SitecareApp(App[int]):
         #: Said on the unlock screen of a demo (cli sets it): the demo's is no secret.
         self.demo_passphrase: str | None = None
         self.save_error: str | None = None
+        self._changed_underneath = False  # the save_error is the vault file changed underneath
         # The screen is locked but the database kept: its last changes were not saved.
         self.screen_locked = False
         self._home_ready: Screen | None = None  # see _make_home_ready
@@ -383,7 +387,7 @@ class SitecareApp(App[int]):
         try:
             self.vault.write_image(seq, image)
         except (VaultError, OSError) as exc:
-            self.post_message(SaveFinished(str(exc)))
+            self.post_message(SaveFinished(str(exc), isinstance(exc, VaultChangedError)))
             return
         self.post_message(SaveFinished(None))
 
@@ -393,6 +397,7 @@ class SitecareApp(App[int]):
             if message.error != self.save_error:
                 self.notify(message.error, severity="error", timeout=20)
             self.save_error = message.error
+            self._changed_underneath = message.underneath
         elif self.save_error:
             self.save_error = None
             self.notify("Saved: all changes are now in the vault.")
@@ -407,7 +412,38 @@ class SitecareApp(App[int]):
         self._show_subtitle()
 
     def action_save(self) -> None:
+        if self.save_error and self._changed_underneath and self.vault.is_open and not self.screen_locked:
+            self._offer_save_over_changed_file()
+            return
         self.request_save()
+
+    def _offer_save_over_changed_file(self) -> None:
+        """The vault file changed underneath (another device's save, a restore, damage,
+        removal): quitting would lose this session's changes and saving over the file
+        would lose the other's, so the choice is the user's, and neither is lost."""
+        from .screens.confirm import ConfirmScreen
+
+        def answered(save_mine: bool | None) -> None:
+            if not save_mine:
+                return
+            try:
+                kept = self.vault.save_over_changed_file()
+            except VaultError as exc:
+                self.notify(str(exc), severity="error", timeout=20)
+                return
+            self.save_error = None
+            self._changed_underneath = False
+            where = f" The other version is kept beside the vault as {kept.name} ('sitecare backups' lists it)." \
+                if kept is not None else ""
+            self.notify(f"Saved this session's changes as the vault.{where}", timeout=20)
+            self._show_subtitle()
+
+        if not isinstance(self.screen, ConfirmScreen):
+            self.push_screen(ConfirmScreen(
+                "The vault file was changed by another device or program (or removed) since sitecare "
+                "opened it. Save this session's changes as the vault? The file there now is first kept "
+                "beside it, so nothing is lost.",
+                yes="Save mine, keep the other", no="Not now"), answered)
 
     def action_new_concern(self) -> None:
         concern_form.open_concern_form(self)
@@ -428,6 +464,7 @@ class SitecareApp(App[int]):
                 if str(exc) != self.save_error:  # already told
                     self.notify(str(exc), severity="error", timeout=20)
                 self.save_error = str(exc)
+                self._changed_underneath = isinstance(exc, VaultChangedError)
 
     async def action_quit(self) -> None:
         # A form with typing in it is not saved until its Save: ask, as Esc does. (The

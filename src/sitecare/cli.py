@@ -74,7 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     backups = sub.add_parser("backups", help="list the kept backups, or restore one")
     _vault_arg(backups)
-    backups.add_argument("--restore", type=int, metavar="N", help="restore backup N (1 is the newest)")
+    backups.add_argument("--restore", metavar="N|NAME",
+                         help="restore backup N (1 is the newest), or a copy set aside beside the vault by name")
 
     # CSV files (README.md, "CSV files"): imports are all or nothing; exports are 0600.
     for name, what in (("sites", "sites with their contacts"), ("authorities", "the local authority directory")):
@@ -244,20 +245,38 @@ def cmd_locate(args: argparse.Namespace) -> int:
 def cmd_backups(args: argparse.Namespace) -> int:
     vault = Vault(_folder(args))
     kept = vault.backups()
+    set_aside = vault.set_aside()
     if args.restore is None:
         if not kept:
             print(f"No backups kept in {vault.backup_dir}.")
         from .rules.dates import show_datetime
 
-        for number, path in enumerate(kept, start=1):
+        def saved(path: Path) -> str:
             # When each was saved: the newest may be older than the damage being undone,
             # or older than the records it is meant to bring back.
             found = path.stat()
-            saved = datetime.fromtimestamp(found.st_mtime)
-            print(f"{number}  {path.name}  saved {show_datetime(saved)}  ({found.st_size:,} bytes)")
+            return f"saved {show_datetime(datetime.fromtimestamp(found.st_mtime))}  ({found.st_size:,} bytes)"
+
+        for number, path in enumerate(kept, start=1):
+            print(f"{number}  {path.name}  {saved(path)}")
+        if set_aside:
+            print("Set aside beside the vault (restore one with --restore NAME; sitecare never removes them):")
+            for path in set_aside:
+                print(f"   {path.name}  {saved(path)}")
         return EXIT_OK
-    if not 1 <= args.restore <= len(kept):
-        raise CliError(f"There is no backup {args.restore}: 'sitecare backups' lists {len(kept)}.")
+    if not args.restore.isdigit():
+        chosen = next((p for p in set_aside if p.name == args.restore), None)
+        if chosen is None:
+            raise CliError(f"There is no copy named {args.restore} set aside beside the vault: "
+                           "'sitecare backups' lists them.")
+        return _restore(vault, chosen)
+    number = int(args.restore)
+    if not 1 <= number <= len(kept):
+        raise CliError(f"There is no backup {number}: 'sitecare backups' lists {len(kept)}.")
+    return _restore(vault, kept[number - 1])
+
+
+def _restore(vault: Vault, backup: Path) -> int:
     try:
         vault.acquire_lock()
     except VaultLockedError as exc:
@@ -265,12 +284,12 @@ def cmd_backups(args: argparse.Namespace) -> int:
         holder = f" ({exc.holder})" if exc.holder else ""
         raise CliError(f"This vault is open in another sitecare{holder}: close that one, then restore.") from None
     try:
-        set_aside = vault.restore_backup(kept[args.restore - 1])
+        set_aside = vault.restore_backup(backup)
     except (VaultError, OSError) as exc:
         raise CliError(f"The backup could not be restored ({exc}); nothing was changed.") from None
     finally:
         vault.release_lock()
-    print(f"Restored {kept[args.restore - 1].name}; the file it replaced is kept as {set_aside.name}.")
+    print(f"Restored {backup.name}; the file it replaced is kept as {set_aside.name}.")
     return EXIT_OK
 
 

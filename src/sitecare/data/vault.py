@@ -30,7 +30,6 @@ import functools
 import hashlib
 import os
 import secrets
-import shutil
 import socket
 import sqlite3
 import struct
@@ -56,6 +55,10 @@ BLOB_DIR = "blobs"
 DRAFT_DIR = "drafts"
 BACKUPS_KEPT = 5
 REKEY_SUFFIX = ".rekey"
+#: Why a copy of the vault file was set aside beside it, as its name says
+#: ("sitecare-<why>-<when>.vault"): a restore replaced it, or this device saved over
+#: another device's (or program's) changes.
+SET_ASIDE = ("replaced", "other-device")
 TMP_SUFFIX = ".tmp"
 
 MAGIC = b"SITECARE"
@@ -138,7 +141,16 @@ _LOCKED_ADVICE = ": close that one, or open this one read-only."
 
 
 class VaultChangedError(VaultError):
-    pass
+    """The vault file is not the one this sitecare last wrote: the app offers to save
+    over it (Vault.save_over_changed_file), the file set aside first."""
+
+
+_OR_QUIT = ", or quit and reopen sitecare to see the other version instead (losing these changes)."
+_SAVE_OVER = f"press ctrl+s to save them over it, the file there now kept beside it{_OR_QUIT}"
+_CHANGED_UNDERNEATH = (
+    "The vault file was changed by another device or program since sitecare opened it, so it was not "
+    f"written over; your changes are kept in memory: {_SAVE_OVER}"
+)
 
 
 class VaultSaveError(VaultError):
@@ -1419,8 +1431,8 @@ class Vault:
             fd = os.open(self.path, os.O_RDONLY)
         except FileNotFoundError:
             raise VaultChangedError(
-                f"The vault file {self.path} has disappeared since it was opened; nothing was "
-                "overwritten: your changes are kept in memory, so restore the file or a backup."
+                f"The vault file {self.path} has disappeared since it was opened; your changes are "
+                f"kept in memory: press ctrl+s to save them as the vault again{_OR_QUIT}"
             ) from None
         try:
             info = os.fstat(fd)
@@ -1432,27 +1444,19 @@ class Vault:
             on_disk = parse_header(raw)
         except VaultDamagedError:
             raise VaultChangedError(
-                "The vault file on disk was damaged since it was opened; it was not overwritten: "
-                "run 'sitecare locate' to see the backups."
+                "The vault file on disk was damaged since it was opened, so it was not written over; "
+                f"your changes are kept in memory: {_SAVE_OVER}"
             ) from None
         assert self.header is not None
         if on_disk.vault_id != self.header.vault_id or on_disk.generation != self.header.generation:
-            raise VaultChangedError(
-                f"The vault file was changed by another device or program since it was opened "
-                f"(generation {on_disk.generation}, expected {self.header.generation}); it was not "
-                "overwritten: quit and reopen sitecare to see the other changes."
-            )
+            raise VaultChangedError(_CHANGED_UNDERNEATH)
         if self._end is not None and (
             raw != self._head
             or tail != self._tail
             or info.st_size < self._end
             or (info.st_size > self._end and not self._dirty_tail)
         ):
-            raise VaultChangedError(
-                "The vault file was changed by another device or program since it was opened "
-                f"(generation {on_disk.generation} was saved there too); it was not overwritten: "
-                "quit and reopen sitecare to see the other changes."
-            )
+            raise VaultChangedError(_CHANGED_UNDERNEATH)
         return info.st_nlink
 
     def _keep_backup(self, generation: int) -> Path | None:
@@ -1632,20 +1636,61 @@ class Vault:
     # -- restore -----------------------------------------------------------------------
 
     def restore_backup(self, backup: Path) -> Path:
-        """Put a kept generation back as the vault; the current file is kept beside it."""
+        """Put a kept generation (or a copy set aside) back as the vault; the current
+        file is set aside beside it."""
         if not backup.exists():
             raise VaultError(f"There is no backup at {backup}.")
         parse_header(backup.read_bytes()[:HEADER_LEN], "That backup")
-        kept = None
-        if self.path.exists():
-            # A name no earlier restore used (two restores within a second would
-            # otherwise copy over the file the first one set aside).
-            stamp = int(time.time())
-            kept = self.folder / f"sitecare-replaced-{stamp}.vault"
-            number = 1
-            while kept.exists():
-                number += 1
-                kept = self.folder / f"sitecare-replaced-{stamp}-{number}.vault"
-            shutil.copy2(self.path, kept)
+        kept = self._set_aside("replaced")
         _atomic_write(self.path, backup.read_bytes())
         return kept or self.path
+
+    def _set_aside(self, why: str) -> Path | None:
+        """A copy of the vault file beside it, named for why and when, under a name no
+        other copy has (two within a second would otherwise write over the first); None
+        when there is no file. Never pruned: only the user removes one."""
+        if not self.path.exists():
+            return None
+        stamp = time.strftime("%Y-%m-%d-%H%M%S")
+        assert why in SET_ASIDE
+        kept = self.folder / f"sitecare-{why}-{stamp}.vault"
+        number = 1
+        while kept.exists():
+            number += 1
+            kept = self.folder / f"sitecare-{why}-{stamp}-{number}.vault"
+        _atomic_write(kept, self.path.read_bytes())
+        return kept
+
+    def set_aside(self) -> list[Path]:
+        """The copies of the vault file set aside beside it (by a restore, or by saving
+        over another device's changes), newest first."""
+        if not self.folder.is_dir():
+            return []
+        found = [p for why in SET_ASIDE for p in self.folder.glob(f"sitecare-{why}-*.vault") if p.is_file()]
+        return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
+
+    def save_over_changed_file(self) -> Path | None:
+        """Save this session's records over a vault file another device or program
+        changed since it was opened (the VaultChangedError cases), that file first set
+        aside beside the vault, whole: neither version is lost. Returns the copy set
+        aside (None when the file had gone). The new file's generation follows both."""
+        if self.readonly:
+            raise ReadOnlyError("This vault is open read-only, so changes cannot be saved.")
+        if self._data_key is None or self.header is None:
+            raise VaultError("The vault is locked.")
+        seq, image = self.serialize()
+        with self._write_lock:
+            try:
+                kept = self._set_aside("other-device")
+            except OSError as exc:
+                raise VaultSaveError(save_error_message(exc)) from None
+            generation = self.header.generation
+            if kept is not None:
+                try:
+                    generation = max(generation, parse_header(kept.read_bytes()[:HEADER_LEN]).generation)
+                except (OSError, VaultError):
+                    pass  # damaged there: this session's generation goes on
+            self.header = replace(self.header, generation=generation)
+            self._write_full(image)
+            self._written_seq = max(self._written_seq, seq)
+        return kept
