@@ -304,10 +304,11 @@ def _day_word(day: date, today: date) -> str:
 
 
 def _names(names: Iterable[str], limit: int = 2) -> str:
+    """"A", "A and B", "A, B and C", "A, B and 2 more"."""
     names = list(names)
-    if len(names) <= limit:
-        return " and ".join(names)
-    return f"{', '.join(names[:limit])} and {len(names) - limit} more"
+    if len(names) > limit:
+        names = names[:limit] + [f"{len(names) - limit} more"]
+    return f"{', '.join(names[:-1])} and {names[-1]}" if len(names) > 1 else "".join(names)
 
 
 def contact_confirmation_due(site_kind: str, confirmed_on: date | None, from_date: date, today: date) -> date:
@@ -474,7 +475,11 @@ def _serious_incident(inp: SeriousIncidentInput, today: date) -> list[tuple]:
     where = f" at {inp.site_name}" if inp.site_name else ""
     return [(Kind.SERIOUS_INCIDENT, f"{inp.reference}{where}", due_at.date(),
              "Send the Notification of Serious Incident form (within 24 hours)",
-             RecordRef("concern", inp.concern_id), f"Noticed {inp.noticed_at:%H:%M} on {show_date(inp.noticed_at.date())}.",
+             RecordRef("concern", inp.concern_id),
+             # A concern whose routes lack the notification step can still clear it: a
+             # new-user trial found no way to, on such a record.
+             f"Noticed {inp.noticed_at:%H:%M} on {show_date(inp.noticed_at.date())}. Done once the record "
+             "has the notification step ticked, or an action or sharing entry saying it was notified.",
              due_at)]
 
 
