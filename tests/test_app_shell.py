@@ -266,6 +266,8 @@ async def test_idle_lock_after_the_configured_time_returns_to_the_same_place(ope
         await pilot.pause()
         assert isinstance(app.screen, UnlockScreen)
         assert not app.vault.is_open
+        # Said on the lock screen, for whoever comes back to it (a toast would be gone).
+        assert "Locked after 10 minutes with no key pressed" in str(app.screen.query_one("#unlock-notice").render())
         await enter_passphrase(app, pilot, PASSPHRASE)
         assert app.screen is help_screen
         assert app.vault.is_open

@@ -250,10 +250,14 @@ class SitecareApp(App[int]):
 
         minutes = get_setting("idle_lock_minutes")
         if minutes and (self.now() - self._last_input).total_seconds() >= minutes * 60:
-            self.action_lock()
-            self.notify("Locked after a period with no activity.")
+            # On the lock screen itself, not a toast: a toast had gone long before
+            # anyone came back to read it.
+            self._lock(f"Locked after {minutes:g} minute{'s' if minutes != 1 else ''} with no key pressed.")
 
     def action_lock(self) -> None:
+        self._lock()
+
+    def _lock(self, why: str = "") -> None:
         if not self.vault.is_open or self.screen_locked:
             return
         self.flush()
@@ -269,7 +273,7 @@ class SitecareApp(App[int]):
             self.screen_locked = True
         else:
             self.vault.close(keep_lock=True)
-        self.push_screen(UnlockScreen(self.vault, relock=True), self._relocked)
+        self.push_screen(UnlockScreen(self.vault, relock=True, why_locked=why), self._relocked)
 
     def _relocked(self, opened: bool | None) -> None:
         self.screen_locked = False

@@ -104,6 +104,7 @@ class AuthorityFormScreen(FormScreen):
 
 
 class AuthoritiesScreen(Screen):
+    TITLE = "Local authorities"  # the header said "sitecare" on every list
     CSS_PATH = "authorities.tcss"
     BINDINGS = [
         NEW_CONCERN,

@@ -41,6 +41,7 @@ def type_words(view: ClientView, today: date) -> str:
 
 
 class ClientsScreen(Screen):
+    TITLE = "Clients"  # the header said "sitecare" on every list
     CSS_PATH = "clients.tcss"
     BINDINGS = [
         NEW_CONCERN,

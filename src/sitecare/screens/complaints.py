@@ -26,6 +26,7 @@ WIDE = 110
 
 
 class ComplaintsScreen(Screen):
+    TITLE = "Complaints"  # the header said "sitecare" on every list
     CSS_PATH = "complaints.tcss"
     BINDINGS = [
         NEW_CONCERN,

@@ -91,6 +91,7 @@ def matches(summary: SiteSummary, words: list[str]) -> bool:
 
 
 class SitesScreen(Screen):
+    TITLE = "Sites"  # the header said "sitecare" on every list
     CSS_PATH = "sites.tcss"
     BINDINGS = [
         NEW_CONCERN,

@@ -51,6 +51,7 @@ def status_text(status: TrainingStatus | None, colours: dict[str, str], *, muted
 
 
 class TrainingScreen(Screen):
+    TITLE = "Training"  # the header said "sitecare" on every list
     CSS_PATH = "training.tcss"
     COMMANDS = {AttentionCommands}
     BINDINGS = [

@@ -120,10 +120,11 @@ class UnlockScreen(Screen[bool]):
         Binding("ctrl+j", "typed_ahead_enter", show=False),
     ]
 
-    def __init__(self, vault: Vault, relock: bool = False, problem: str = ""):
+    def __init__(self, vault: Vault, relock: bool = False, problem: str = "", why_locked: str = ""):
         super().__init__()
         self.vault = vault
         self.relock = relock
+        self._why_locked = why_locked
         self._problem = problem  # why the vault was closed, shown as the screen opens
         self._readonly = False
         self._working = False
@@ -147,6 +148,8 @@ class UnlockScreen(Screen[bool]):
         if demo:
             # A new-user trial locked the demo and was stuck: the README says it has none.
             lines.append(f"This is the demo vault (fictional data): its passphrase is {demo}")
+        if self.relock and self._why_locked:
+            lines.append(self._why_locked)
         if self.relock and self.vault.is_open and getattr(self.app, "save_error", None):
             # The lock cleared the messages shown before it: the error is repeated here.
             lines.append(self.app.save_error)
