@@ -553,3 +553,36 @@ async def test_the_demo_s_lock_screen_says_its_passphrase(open_vault):
         await pilot.press("ctrl+l")
         await pilot.pause()
         assert "passphrase is" not in message(plain, "#unlock-notice")
+
+
+@pytest.mark.parametrize("key", ["s", "t", "a", "c", "m", "k"])
+async def test_esc_on_a_list_goes_back_home(open_vault, key):
+    # New-user trials pressed Esc on Training and Sites and nothing happened.
+    with change():
+        Site.create(name="Heron Way Primary")
+    app = SitecareApp(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press(key)
+        await settle(app, pilot)
+        assert app.current_mode != "home"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_esc_leaves_the_sites_filter_before_the_list(open_vault):
+    with change():
+        Site.create(name="Heron Way Primary")
+    app = SitecareApp(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("s")
+        await settle(app, pilot)
+        app.screen.query_one("#sites-filter", Input).focus()
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.current_mode == "sites" and not isinstance(app.focused, Input)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)

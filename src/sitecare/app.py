@@ -137,6 +137,9 @@ class SitecareApp(App[int]):
         Binding("ctrl+s", "save", "Save now", id="save", show=False),
         # Each letter opens its mode's main screen (go), not whatever was last open there.
         Binding("h", "go('home')", "Home", id="home", show=False),
+        # Esc steps back: what a screen binds it to first (a filter, a dialog), then
+        # from a list to home. Trials found Esc did nothing on Training or Sites.
+        Binding("escape", "back_home", "Back to home", id="escape-home", show=False),
         Binding("m", "go('complaints')", "Complaints", id="complaints", show=False),
         Binding("k", "go('clients')", "Clients", id="clients", show=False),
         Binding("c", "go('concerns')", "Concerns", id="concerns", show=False),
@@ -300,6 +303,10 @@ class SitecareApp(App[int]):
         self.notify("Screenshots are off in sitecare: one would save the records on screen unencrypted.",
                     severity="warning")
         return None
+
+    def action_back_home(self) -> None:
+        if self.current_mode != "home" and len(self.screen_stack) == 1:
+            self.action_go("home")
 
     def action_go(self, mode: str) -> None:
         """The mode's main screen: a briefing, concern or list opened over it is closed,

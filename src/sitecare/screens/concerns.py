@@ -211,6 +211,9 @@ class ConcernsScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "more":
             return bool(getattr(self, "_more", 0))  # hidden when there is nothing more
+        if action == "to_table":
+            # From the table itself Esc goes on to the app's: back home.
+            return self.focused is not self.query_one(DataTable)
         return True
 
     def action_more(self) -> None:
