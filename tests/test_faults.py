@@ -169,6 +169,20 @@ async def test_quitting_with_unsaved_changes_warns_first(open_vault, monkeypatch
         await pilot.pause()
         assert app.is_running  # the first ctrl+q only warns
         monkeypatch.setattr(vault_mod.fs, "open", os.open)
+        await pilot.press("ctrl+s")  # the disk is back: saved
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.save_error is None
+        # A later failure warns again: once warned was not warned for good.
+        monkeypatch.setattr(vault_mod.fs, "open", _error(errno.ENOSPC))
+        with change():
+            Site.create(name="unsaved again")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert app.is_running
+        monkeypatch.setattr(vault_mod.fs, "open", os.open)
 
 
 async def test_quitting_from_the_lock_screen_with_unsaved_changes_warns_first(open_vault, template_kek, monkeypatch):

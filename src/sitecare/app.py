@@ -164,6 +164,7 @@ class SitecareApp(App[int]):
         self.demo_passphrase: str | None = None
         self.save_error: str | None = None
         self._changed_underneath = False  # the save_error is the vault file changed underneath
+        self._quit_warned = False  # told that quitting now loses unsaved changes
         # The screen is locked but the database kept: its last changes were not saved.
         self.screen_locked = False
         self._home_ready: Screen | None = None  # see _make_home_ready
@@ -411,6 +412,7 @@ class SitecareApp(App[int]):
             self._changed_underneath = message.underneath
         elif self.save_error:
             self.save_error = None
+            self._quit_warned = False  # a later failure warns again before a quit
             self.notify("Saved: all changes are now in the vault.")
             trying = isinstance(self.screen, UnlockScreen) and self.screen.trying
             if self.screen_locked and self.vault.is_open and not trying:
@@ -444,6 +446,7 @@ class SitecareApp(App[int]):
                 return
             self.save_error = None
             self._changed_underneath = False
+            self._quit_warned = False
             where = f" The other version is kept beside the vault as {kept.name} ('sitecare backups' lists it)." \
                 if kept is not None else ""
             self.notify(f"Saved this session's changes as the vault.{where}", timeout=20)
@@ -467,6 +470,7 @@ class SitecareApp(App[int]):
             try:
                 self.vault.save()
                 self.save_error = None
+                self._quit_warned = False
             except ReadOnlyError:
                 pass
             except VaultDamagedError as exc:
@@ -500,7 +504,7 @@ class SitecareApp(App[int]):
             self.flush()
             if self.save_error:
                 # Quitting now would lose what is only in memory; say so once.
-                if getattr(self, "_quit_warned", False) is False:
+                if not self._quit_warned:
                     self._quit_warned = True
                     self.notify(
                         f"Changes are not saved (see the error). Press "
