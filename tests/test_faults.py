@@ -518,3 +518,55 @@ async def test_a_query_stopped_by_damage_before_the_check_ends_gives_the_advice(
         assert app._damage_found(ValueError("not the database")) is None
     finally:
         vault.close()
+
+
+# -- the vault file gone, its backups left -------------------------------------------
+
+
+def _vault_with_backups(vault: Vault, count: int = 3) -> dict[str, bytes]:
+    """`count` full saves (each leaving a backup), then the vault file deleted, as a
+    person or a sync service might. Returns the backups' names and bytes."""
+    for index in range(count):
+        with change():
+            Site.create(name=f"Old vault site {index}")
+        vault.save(full=True)
+    vault.close()
+    vault.path.unlink()
+    return {p.name: p.read_bytes() for p in vault.backups()}
+
+
+@pytest.mark.parametrize("how", ["create", "create_with_key"])
+def test_a_new_vault_is_never_made_beside_another_vaults_backups(open_vault, template_kek, how):
+    folder = open_vault.folder
+    before = _vault_with_backups(open_vault)
+    assert len(before) == 3
+    fresh = Vault(folder)
+    with pytest.raises(vault_mod.BackupsInTheWayError) as refused:
+        if how == "create":
+            fresh.create("another passphrase entirely")
+        else:
+            fresh.create_with_key(template_kek, b"\0" * 16)
+    text = str(refused.value)
+    assert "sitecare backups --restore 1 --vault" in text and "move" in text and str(fresh.backup_dir) in text
+    assert not fresh.is_open and not fresh.path.exists()
+    # The old vault's backups are all there, byte for byte, and nothing was added.
+    assert {p.name: p.read_bytes() for p in fresh.backups()} == before
+
+
+def test_a_missing_vault_file_is_restored_from_its_newest_backup(open_vault, template_kek, capsys):
+    from sitecare.cli import main
+
+    folder = open_vault.folder
+    _vault_with_backups(open_vault)
+    assert main(["backups", "--vault", str(folder), "--restore", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "which was missing" in out and "kept as" not in out
+    again = reopen(folder, template_kek)
+    try:
+        # The newest backup is the file the last full save replaced, with the record
+        # that saved the third site before it.
+        assert sorted(s.name for s in Site.select() if s.name.startswith("Old vault")) == [
+            "Old vault site 0", "Old vault site 1", "Old vault site 2"]
+    finally:
+        again.close()
+

@@ -106,6 +106,10 @@ def read_passphrase(prompt: str = "Passphrase: ") -> str:
 def _no_vault(folder: Path) -> CliError:
     if folder.exists() and not folder.is_dir():
         return CliError(f"{folder} is a file, not a folder: name the vault's folder with --vault.")
+    # The file gone but its backups there: restoring, not a new vault, is what is needed.
+    missing = Vault(folder).missing_with_backups()
+    if missing:
+        return CliError(missing)
     return CliError(f"There is no vault in {folder}; run 'sitecare' to create one, or pass --vault.")
 
 
@@ -232,7 +236,13 @@ def cmd_export_calendar(args: argparse.Namespace) -> int:
 def cmd_locate(args: argparse.Namespace) -> int:
     folder = _folder(args)
     vault = Vault(folder)
-    print(f"vault:     {vault.path}{'' if vault.exists() else '  (not created yet)'}")
+    if vault.exists():
+        state = ""
+    elif vault.backups():
+        state = f"  (missing: 'sitecare backups --restore 1 --vault {folder}' restores the newest backup)"
+    else:
+        state = "  (not created yet)"
+    print(f"vault:     {vault.path}{state}")
     print(f"backups:   {vault.backup_dir}  ({len(vault.backups())} kept, newest first by generation)")
     print(f"blobs:     {vault.blob_dir}  (attachments, each encrypted)")
     print(f"drafts:    {vault.draft_dir}  (unfinished concern forms, encrypted)")
@@ -270,7 +280,10 @@ def cmd_backups(args: argparse.Namespace) -> int:
         raise CliError(f"The backup could not be restored ({exc}); nothing was changed.") from None
     finally:
         vault.release_lock()
-    print(f"Restored {kept[args.restore - 1].name}; the file it replaced is kept as {set_aside.name}.")
+    if set_aside is None:
+        print(f"Restored {kept[args.restore - 1].name} as the vault file {vault.path}, which was missing.")
+    else:
+        print(f"Restored {kept[args.restore - 1].name}; the file it replaced is kept as {set_aside.name}.")
     return EXIT_OK
 
 
@@ -357,7 +370,10 @@ def make_demo_vault(folder: Path, today: date) -> Vault:
     vault = Vault(folder)
     if vault.exists():
         raise CliError(f"{folder} already holds a vault; choose an empty folder for the demo.")
-    vault.create(DEMO_PASSPHRASE)
+    try:
+        vault.create(DEMO_PASSPHRASE)
+    except VaultError as exc:
+        raise CliError(str(exc)) from None
     with commits.suspended_commit_hooks():
         populate_demo(today)
     vault.save()

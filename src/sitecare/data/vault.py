@@ -39,6 +39,7 @@ import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -117,6 +118,11 @@ class VaultMissingError(VaultError):
 
 class VaultDamagedError(VaultError):
     pass
+
+
+class BackupsInTheWayError(VaultError):
+    """A new vault refused in a folder holding another vault's backups: its own backups
+    would take their names and its pruning would delete them."""
 
 
 class WrongPassphraseError(VaultError):
@@ -852,6 +858,38 @@ class Vault:
         found = [p for p in self.backup_dir.glob("sitecare-g*.vault")]
         return sorted(found, key=lambda p: p.name, reverse=True)
 
+    def newest_backup(self) -> tuple[int, Path, datetime | None] | None:
+        """(how many are kept, the newest, when it was saved) or None without backups."""
+        kept = self.backups()
+        if not kept:
+            return None
+        try:
+            saved = datetime.fromtimestamp(kept[0].stat().st_mtime)
+        except OSError:
+            saved = None
+        return len(kept), kept[0], saved
+
+    def missing_with_backups(self, quit_first: bool = False) -> str | None:
+        """One sentence for a folder whose vault file is gone but whose backups are
+        there (a file deleted, a sync that lost it), naming the newest backup and the
+        command that restores it; None unless that is so. `quit_first` for the app."""
+        if self.exists():
+            return None
+        newest = self.newest_backup()
+        if newest is None:
+            return None
+        from ..rules.dates import show_datetime  # pure
+
+        count, path, saved = newest
+        when = f", saved {show_datetime(saved)}" if saved else ""
+        kept = f"{count} backup{'s' if count != 1 else ''} of it {'are' if count != 1 else 'is'} kept"
+        return (
+            f"The vault file {VAULT_NAME} is missing from {self.folder}, but {kept} there: "
+            f"{'quit (ctrl+q) and ' if quit_first else ''}restore the newest ({path.name}{when}) with: "
+            f"sitecare backups --restore 1 --vault {self.folder} "
+            f"(sitecare backups --vault {self.folder} lists them all, with their dates)."
+        )
+
     def conflict_copies(self) -> list[Path]:
         """Copies a sync service made when two devices changed the vault at once."""
         if not self.folder.is_dir():
@@ -959,6 +997,15 @@ class Vault:
         """A new, empty vault (schema and reference data), saved as generation 1."""
         if self.exists():
             raise VaultError(f"A vault already exists at {self.path}; unlock it instead.")
+        if self.backups():
+            # A new vault's backups would be named by its generations 1, 2, ... beside the
+            # old vault's: its first ones skipped (names taken), its pruning then deleting
+            # the old vault's (a new-user trial lost them so).
+            raise BackupsInTheWayError(
+                f"No new vault was made in {self.folder}: its backups folder holds another vault's backups, "
+                f"which a new vault's would mix with and then delete; restore the newest with: sitecare backups "
+                f"--restore 1 --vault {self.folder}, or move {self.backup_dir} elsewhere to start afresh."
+            )
         check_kdf(params)
         try:
             self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -1631,8 +1678,9 @@ class Vault:
 
     # -- restore -----------------------------------------------------------------------
 
-    def restore_backup(self, backup: Path) -> Path:
-        """Put a kept generation back as the vault; the current file is kept beside it."""
+    def restore_backup(self, backup: Path) -> Path | None:
+        """Put a kept generation back as the vault; the current file is kept beside it
+        (its new name returned), if there is one: a missing vault file is restored too."""
         if not backup.exists():
             raise VaultError(f"There is no backup at {backup}.")
         parse_header(backup.read_bytes()[:HEADER_LEN], "That backup")
@@ -1648,4 +1696,4 @@ class Vault:
                 kept = self.folder / f"sitecare-replaced-{stamp}-{number}.vault"
             shutil.copy2(self.path, kept)
         _atomic_write(self.path, backup.read_bytes())
-        return kept or self.path
+        return kept

@@ -298,11 +298,11 @@ class CreateVaultScreen(Screen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="create-box", classes="dialog"):
-            yield Static("Welcome to sitecare", classes="dialog-title")
+            yield Static("Welcome to sitecare", id="create-title", classes="dialog-title")
             yield Static(
                 "Your records will be kept encrypted in one file, opened with a passphrase. "
                 "There is no way to recover it if it is forgotten: write it down somewhere safe.",
-                classes="dim",
+                id="create-intro", classes="dim",
             )
             yield Static(f"Vault: {self.vault.path}", classes="dim")
             # A mistyped --vault, or a drive not plugged in, came straight here in a
@@ -324,12 +324,26 @@ class CreateVaultScreen(Screen[bool]):
     def on_mount(self) -> None:
         self.query_one("#create-working").display = False
         folder = self.vault.folder
+        refusal = None
         if folder.exists() and not folder.is_dir():
             # Found only after both passphrases had been typed, before.
-            self.query_one("#create-notice", Static).update(
-                f"{folder} is a file, not a folder: quit (ctrl+q) and name a folder with --vault.")
-            for widget in ("#new", "#again", "#create"):
+            refusal = f"{folder} is a file, not a folder: quit (ctrl+q) and name a folder with --vault."
+        else:
+            # The vault file gone, its backups there: a new vault here would mix its
+            # backups with them and then prune them away (a new-user trial lost them).
+            missing = self.vault.missing_with_backups(quit_first=True)
+            if missing:
+                refusal = (f"{missing[:-1]}; to start a new, empty vault instead, quit and move "
+                           f"{self.vault.backup_dir} elsewhere first.")
+                self.query_one("#create-title", Static).update("The vault file is missing")
+                self.query_one("#create-intro").display = False
+        if refusal:
+            self.query_one("#create-notice", Static).update(refusal)
+            # Nothing to type: the fields are taken away, not just greyed (at 80x24 they
+            # pushed the advice and Quit apart).
+            for widget in ("#new", "#strength", "#again", "#create"):
                 self.query_one(widget).disabled = True
+                self.query_one(widget).display = False
             self.query_one("#quit", Button).focus()
             return
         self.query_one("#new", Input).focus()
