@@ -180,6 +180,27 @@ async def test_a_save_cut_off_by_a_crash_is_reported_at_unlock(vault_dir, templa
         assert [s.name for s in Site.select()] == ["Alder House"]
 
 
+async def test_a_damaged_last_change_is_reported_as_damage_at_unlock(vault_dir, template_kek):
+    """A byte flipped in the last record, which is all there: the app said "had not
+    finished saving", as after a crash, and rewrote the file at once."""
+    raw = bytearray(two_appends(vault_dir, template_kek))
+    last = journal_records(bytes(raw))[-1]
+    raw[last.offset + last.length // 2] ^= 0x01
+    (vault_dir / "sitecare.vault").write_bytes(bytes(raw))
+
+    app = SitecareApp(Vault(vault_dir))
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_passphrase(app, pilot, PASSPHRASE)
+        assert isinstance(app.screen, HomeScreen)
+        told = [str(n.message) for n in app._notifications]
+        assert not any("had not finished saving" in m for m in told)
+        kept = list(vault_dir.glob("sitecare-damaged-*.vault"))
+        assert len(kept) == 1 and kept[0].read_bytes() == bytes(raw)
+        damage = [m for m in told if m.startswith("The vault file is damaged")]
+        assert len(damage) == 1 and str(kept[0]) in damage[0] and "enter it again" in damage[0]
+        assert [s.name for s in Site.select()] == ["Alder House"]
+
+
 async def test_unlocking_folds_the_journal_in_after_home_is_shown(vault_dir, template_kek):
     raw = two_appends(vault_dir, template_kek)
     assert len(journal_records(raw)) == 2
@@ -248,7 +269,7 @@ async def test_a_damaged_vault_names_the_backups(vault_dir, template_kek):
     vault.close()
     raw = bytearray((vault_dir / "sitecare.vault").read_bytes())
     # Inside the encrypted database. (Near the end of the file would be the last
-    # journal record, if there were one: that is dropped as a save cut off mid-write.)
+    # journal record, if there were one: that is dropped, the file kept aside.)
     raw[len(raw) // 2] ^= 0xFF
     (vault_dir / "sitecare.vault").write_bytes(bytes(raw))
 

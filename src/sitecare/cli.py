@@ -20,7 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from .data import commits, locations
-from .data.vault import MIN_PASSPHRASE, Vault, VaultError, VaultLockedError, WrongPassphraseError
+from .data.vault import MIN_PASSPHRASE, Vault, VaultError, VaultLockedError, VaultSaveError, WrongPassphraseError
 
 EXIT_OK, EXIT_OVERDUE, EXIT_ERROR = 0, 1, 2
 DEMO_PASSPHRASE = "demo"
@@ -124,8 +124,16 @@ def _open(folder: Path, readonly: bool) -> Vault:
     except VaultError as exc:
         from .screens.unlock import damaged_advice
 
-        raise CliError(damaged_advice(vault, str(exc)) if not isinstance(exc, VaultLockedError) else str(exc)) from None
+        plain = isinstance(exc, (VaultLockedError, VaultSaveError))
+        raise CliError(str(exc) if plain else damaged_advice(vault, str(exc))) from None
+    _say_dropped(vault)
     return vault
+
+
+def _say_dropped(vault: Vault) -> None:
+    """A damaged last change left out at open: said on stderr, whatever the command."""
+    if vault.dropped_change is not None:
+        print(f"sitecare: {vault.dropped_change.message()}", file=sys.stderr)
 
 
 def _check_moment(args: argparse.Namespace) -> datetime:
@@ -158,6 +166,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     shown = within(everything, today, args.within)
     tally = counts(shown)
     code = EXIT_OVERDUE if any(item.severity is Severity.OVERDUE for item in shown) else EXIT_OK
+    if vault.dropped_change is not None:
+        code = EXIT_ERROR  # damage (said on stderr by _open): a script must not read "all clear"
     try:
         _print_check(args, shown, tally, today, now)
         sys.stdout.flush()
@@ -299,6 +309,7 @@ def cmd_passwd(args: argparse.Namespace) -> int:
         vault.unlock(current)
     except VaultError as exc:
         raise CliError(str(exc)) from None
+    _say_dropped(vault)
     try:
         new = getpass.getpass("New passphrase: ")
         if len(new) < MIN_PASSPHRASE:

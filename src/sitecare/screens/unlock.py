@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Input, LoadingIndicator, Static
 
 from ..data import vault as vault_mod
-from ..data.vault import PreparedOpen, Vault, VaultError, VaultLockedError, WrongPassphraseError
+from ..data.vault import PreparedOpen, Vault, VaultError, VaultLockedError, VaultSaveError, WrongPassphraseError
 from ..rules.passphrase import passphrase_feedback
 
 
@@ -273,7 +273,9 @@ class UnlockScreen(Screen[bool]):
             passphrase.value = ""
             self.show_error(str(exc))
             return
-        except (VaultLockedError, FolderError) as exc:
+        except (VaultLockedError, FolderError, VaultSaveError) as exc:
+            # VaultSaveError: the open could not write what it had to first (a damaged
+            # file's copy, an upgrade): not damage, so no backup to restore is named.
             self._busy(False)
             self.show_error(str(exc))
             # Reading may still work where writing did not.
