@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import datetime
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -28,21 +27,18 @@ from ..rules.passphrase import passphrase_feedback
 
 def damaged_advice(vault: Vault, problem: str) -> str:
     """One sentence for a vault that cannot be read, naming the backups that can be."""
-    backups = vault.backups()
-    if not backups:
+    found = vault.newest_backup()  # as a missing vault file's advice names it
+    if found is None:
         return f"{problem} There are no kept backups in {vault.backup_dir}; restore the folder from your own backup."
     from ..rules.dates import show_datetime  # on first use: the unlock screen paints first
 
-    newest = backups[0]
-    try:
-        saved = f", saved {show_datetime(datetime.fromtimestamp(newest.stat().st_mtime))}"
-    except OSError:
-        saved = ""
+    count, newest, when = found
+    saved = f", saved {show_datetime(when)}" if when else ""
     # The newest backup, named with its date: a new-user trial restored it without
     # seeing that it was older than the records it needed (an empty first generation).
     # The listing gives every one's date.
     return (
-        f"{problem} {len(backups)} backup{'s are' if len(backups) != 1 else ' is'} kept: quit, and "
+        f"{problem} {count} backup{'s are' if count != 1 else ' is'} kept: quit, and "
         f"restore the newest ({newest.name}{saved}) with: sitecare backups --restore 1 --vault {vault.folder} "
         f"(sitecare backups --vault {vault.folder} lists them all, with their dates)"
     )
