@@ -77,6 +77,59 @@ async def test_a_file_named_as_the_vault_folder_is_said_before_anything_is_typed
         assert app.screen.query_one("#create").disabled and app.screen.query_one("#new").disabled
 
 
+async def test_a_missing_vault_file_beside_its_backups_is_restored_not_made_anew(vault_dir, template_kek):
+    """A new-user trial deleted the vault file: the app offered a new, empty vault, whose
+    backups then took the old ones' names and pruned them away."""
+    vault = reopen(vault_dir, template_kek)
+    with change():
+        Site.create(name="Kept only in a backup")
+    vault.save(full=True)
+    vault.close()
+    (vault_dir / "sitecare.vault").unlink()
+    newest = Vault(vault_dir).backups()[0]
+    before = newest.read_bytes()
+
+    app = SitecareApp(Vault(vault_dir))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, CreateVaultScreen)
+        notice = message(app, "#create-notice")
+        assert "sitecare.vault is missing" in notice and newest.name in notice
+        assert f"sitecare backups --restore 1 --vault {vault_dir}" in notice
+        assert f"move {vault_dir / 'backups'} elsewhere" in notice
+        assert "makes a new, empty one" not in notice
+        assert message(app, "#create-title") == "The vault file is missing"
+        for widget in ("#new", "#again", "#create"):
+            assert app.screen.query_one(widget).disabled
+        assert app.screen.focused is app.screen.query_one("#quit")
+        await pilot.press("enter")  # Quit
+        await pilot.pause()
+    assert not (vault_dir / "sitecare.vault").exists()
+    assert [p.name for p in Vault(vault_dir).backups()] == [newest.name] and newest.read_bytes() == before
+
+
+async def test_backups_found_only_as_the_vault_is_made_are_left_alone(tmp_path, vault_template):
+    """Backups put in the folder while the create screen waits: the vault is refused
+    at the data layer, said on the screen, and nothing is deleted."""
+    import shutil
+
+    folder = tmp_path / "new"
+    app = SitecareApp(Vault(folder))
+    async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.screen, CreateVaultScreen)
+        shutil.copytree(vault_template, folder)
+        (folder / "backups").mkdir()
+        (folder / "sitecare.vault").rename(folder / "backups" / "sitecare-g0000000001.vault")
+        app.screen.query_one("#new", Input).value = PASSPHRASE
+        app.screen.query_one("#again", Input).value = PASSPHRASE
+        await submit(app, pilot, "#again")
+        await settle(app, pilot)
+        assert isinstance(app.screen, CreateVaultScreen)
+        assert "No new vault was made" in message(app, "#create-message")
+    assert not (folder / "sitecare.vault").exists()
+    assert [p.name for p in Vault(folder).backups()] == ["sitecare-g0000000001.vault"]
+
+
 async def test_a_passphrase_typed_ahead_unlocks_with_its_enter(vault_dir):
     # Typed before sitecare has the terminal, Enter arrives as a newline (ctrl+j).
     app = SitecareApp(Vault(vault_dir))
@@ -124,6 +177,27 @@ async def test_a_save_cut_off_by_a_crash_is_reported_at_unlock(vault_dir, templa
         assert isinstance(app.screen, HomeScreen)
         told = [n.message for n in app._notifications]
         assert any(m.startswith("The last change before sitecare stopped had not finished saving") for m in told)
+        assert [s.name for s in Site.select()] == ["Alder House"]
+
+
+async def test_a_damaged_last_change_is_reported_as_damage_at_unlock(vault_dir, template_kek):
+    """A byte flipped in the last record, which is all there: the app said "had not
+    finished saving", as after a crash, and rewrote the file at once."""
+    raw = bytearray(two_appends(vault_dir, template_kek))
+    last = journal_records(bytes(raw))[-1]
+    raw[last.offset + last.length // 2] ^= 0x01
+    (vault_dir / "sitecare.vault").write_bytes(bytes(raw))
+
+    app = SitecareApp(Vault(vault_dir))
+    async with app.run_test(size=SIZE) as pilot:
+        await enter_passphrase(app, pilot, PASSPHRASE)
+        assert isinstance(app.screen, HomeScreen)
+        told = [str(n.message) for n in app._notifications]
+        assert not any("had not finished saving" in m for m in told)
+        kept = list(vault_dir.glob("sitecare-damaged-*.vault"))
+        assert len(kept) == 1 and kept[0].read_bytes() == bytes(raw)
+        damage = [m for m in told if m.startswith("The vault file is damaged")]
+        assert len(damage) == 1 and str(kept[0]) in damage[0] and "enter it again" in damage[0]
         assert [s.name for s in Site.select()] == ["Alder House"]
 
 
@@ -195,7 +269,7 @@ async def test_a_damaged_vault_names_the_backups(vault_dir, template_kek):
     vault.close()
     raw = bytearray((vault_dir / "sitecare.vault").read_bytes())
     # Inside the encrypted database. (Near the end of the file would be the last
-    # journal record, if there were one: that is dropped as a save cut off mid-write.)
+    # journal record, if there were one: that is dropped, the file kept aside.)
     raw[len(raw) // 2] ^= 0xFF
     (vault_dir / "sitecare.vault").write_bytes(bytes(raw))
 

@@ -143,3 +143,44 @@ def test_a_copy_set_aside_is_listed_and_can_be_restored_by_name(open_vault, temp
         again.close()
     assert main(["backups", "--vault", str(folder), "--restore", "sitecare-nothing.vault"]) == 2
     assert "no copy named sitecare-nothing.vault" in capsys.readouterr().err
+
+
+def _missing_vault_with_backups(open_vault) -> Path:
+    from sitecare.data.models import Site, change
+
+    for name in ("Gone One", "Gone Two"):
+        with change():
+            Site.create(name=name)
+        open_vault.save(full=True)
+    open_vault.close()
+    open_vault.path.unlink()
+    return open_vault.folder
+
+
+def test_every_command_on_a_missing_vault_file_names_the_backup_to_restore(open_vault, tmp_path, monkeypatch, capsys):
+    """The vault file deleted, its backups left: every command said "run 'sitecare' to
+    create one", and a new vault there then deleted the old vault's backups."""
+    from datetime import datetime
+
+    from sitecare.cli import main
+    from sitecare.rules.dates import show_datetime
+
+    folder = _missing_vault_with_backups(open_vault)
+    newest = Vault(folder).backups()[0]
+    saved = show_datetime(datetime.fromtimestamp(newest.stat().st_mtime))
+    secret = tmp_path / "pass"
+    secret.write_text("correct horse battery staple\n")
+    monkeypatch.setenv("SITECARE_PASSPHRASE_FILE", str(secret))
+    (tmp_path / "in.csv").write_text("name\n")
+    for command in (["check"], ["export-sites", str(tmp_path / "out.csv")], ["export-calendar", str(tmp_path / "x.ics")],
+                    ["import-sites", str(tmp_path / "in.csv")], ["passwd"], ["demo", "--no-open"]):
+        assert main([*command, "--vault", str(folder)]) == 2, command
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1, command
+        assert f"sitecare backups --restore 1 --vault {folder}" in err, command
+        assert "create one" not in err and "Traceback" not in err, command
+        if command[0] != "demo":
+            assert f"({newest.name}, saved {saved})" in err, command
+    assert not (folder / "sitecare.vault").exists()
+    assert main(["locate", "--vault", str(folder)]) == 0
+    assert "missing: 'sitecare backups --restore 1" in capsys.readouterr().out

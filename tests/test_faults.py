@@ -25,7 +25,7 @@ from sitecare.data import models, vault as vault_mod
 from sitecare.data.models import Site, change
 from sitecare.data.vault import BlobError, Vault, decrypt_bytes
 
-from support import PASSPHRASE, reopen
+from support import PASSPHRASE, journal_records, reopen
 
 pytestmark = pytest.mark.faults
 
@@ -593,3 +593,162 @@ async def test_a_query_stopped_by_damage_before_the_check_ends_gives_the_advice(
         assert app._damage_found(ValueError("not the database")) is None
     finally:
         vault.close()
+
+
+# -- the vault file gone, its backups left -------------------------------------------
+
+
+def _vault_with_backups(vault: Vault, count: int = 3) -> dict[str, bytes]:
+    """`count` full saves (each leaving a backup), then the vault file deleted, as a
+    person or a sync service might. Returns the backups' names and bytes."""
+    for index in range(count):
+        with change():
+            Site.create(name=f"Old vault site {index}")
+        vault.save(full=True)
+    vault.close()
+    vault.path.unlink()
+    return {p.name: p.read_bytes() for p in vault.backups()}
+
+
+@pytest.mark.parametrize("how", ["create", "create_with_key"])
+def test_a_new_vault_is_never_made_beside_another_vaults_backups(open_vault, template_kek, how):
+    folder = open_vault.folder
+    before = _vault_with_backups(open_vault)
+    assert len(before) == 3
+    fresh = Vault(folder)
+    with pytest.raises(vault_mod.BackupsInTheWayError) as refused:
+        if how == "create":
+            fresh.create("another passphrase entirely")
+        else:
+            fresh.create_with_key(template_kek, b"\0" * 16)
+    text = str(refused.value)
+    assert "sitecare backups --restore 1 --vault" in text and "move" in text and str(fresh.backup_dir) in text
+    assert not fresh.is_open and not fresh.path.exists()
+    # The old vault's backups are all there, byte for byte, and nothing was added.
+    assert {p.name: p.read_bytes() for p in fresh.backups()} == before
+
+
+def test_a_missing_vault_file_is_restored_from_its_newest_backup(open_vault, template_kek, capsys):
+    from sitecare.cli import main
+
+    folder = open_vault.folder
+    _vault_with_backups(open_vault)
+    assert main(["backups", "--vault", str(folder), "--restore", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "which was missing" in out and "kept as" not in out
+    again = reopen(folder, template_kek)
+    try:
+        # The newest backup is the file the last full save replaced, with the record
+        # that saved the third site before it.
+        assert sorted(s.name for s in Site.select() if s.name.startswith("Old vault")) == [
+            "Old vault site 0", "Old vault site 1", "Old vault site 2"]
+    finally:
+        again.close()
+
+
+# -- a damaged last change: not a crash --------------------------------------------------
+
+
+def _damaged_last_record(vault: Vault) -> bytes:
+    """Two changes saved as journal records, the vault closed, then one byte flipped in
+    the middle of the last record, which is all there. Returns the damaged file."""
+    for name in ("Kept Change", "Damaged Change"):
+        with change():
+            Site.create(name=name)
+        assert vault.last_save == "append"
+    vault.close()
+    raw = bytearray(vault.path.read_bytes())
+    last = journal_records(bytes(raw))[-1]
+    assert last.offset + last.length == len(raw)
+    raw[last.offset + last.length // 2] ^= 0x20
+    vault.path.write_bytes(bytes(raw))
+    return bytes(raw)
+
+
+@pytest.mark.parametrize("compaction", ["works", "fails"])
+def test_a_damaged_last_change_is_told_as_damage_and_the_damaged_file_is_kept(open_vault, template_kek, monkeypatch, compaction):
+    folder = open_vault.folder
+    damaged = _damaged_last_record(open_vault)
+    if compaction == "fails":
+        # The full save at open fails: the damaged record is then cut off the file (an
+        # ftruncate): the copy must not be a second name of it.
+        real_replace = vault_mod.fs.replace
+
+        def full_disk_for_the_vault(source, target):
+            if str(target).endswith("sitecare.vault") and "damaged" not in str(target):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            return real_replace(source, target)
+
+        monkeypatch.setattr(vault_mod.fs, "replace", full_disk_for_the_vault)
+    vault = reopen(folder, template_kek)
+    monkeypatch.undo()
+    try:
+        assert not vault.cut_off_save  # not "had not finished saving"
+        dropped = vault.dropped_change
+        assert dropped is not None and dropped.kept is not None
+        assert dropped.kept.parent == folder and dropped.kept.name.startswith("sitecare-damaged-")
+        assert dropped.kept.read_bytes() == damaged
+        assert os.stat(dropped.kept).st_mode & 0o777 == 0o600
+        text = dropped.message()
+        assert "damaged" in text and str(dropped.kept) in text and "enter it again" in text
+        names = {s.name for s in Site.select()}
+        assert "Kept Change" in names and "Damaged Change" not in names  # never applied
+    finally:
+        vault.close()
+    assert folder.joinpath("sitecare.vault").read_bytes() != damaged  # rewritten (or cut) without it
+    # A later save and full save never touch the copy; pruning never sees it.
+    models.clear_commit_listeners()
+    again = reopen(folder, template_kek)
+    try:
+        assert again.dropped_change is None
+        for index in range(vault_mod.BACKUPS_KEPT + 2):
+            with change():
+                Site.create(name=f"later {index}")
+            again.save(full=True)
+    finally:
+        again.close()
+    assert dropped.kept.read_bytes() == damaged
+
+
+def test_a_damaged_last_change_whose_copy_cannot_be_kept_is_not_opened_for_writing(open_vault, template_kek, monkeypatch):
+    folder = open_vault.folder
+    damaged = _damaged_last_record(open_vault)
+    real_open = vault_mod.fs.open
+
+    def full_disk_for_the_copy(path, *args, **kwargs):
+        if "sitecare-damaged-" in str(path):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(vault_mod.fs, "open", full_disk_for_the_copy)
+    vault = Vault(folder)
+    with pytest.raises(vault_mod.VaultSaveError, match="could not keep a copy.*disk is full.*read-only"):
+        vault.open_with_key(template_kek)
+    assert not vault.is_open
+    assert folder.joinpath("sitecare.vault").read_bytes() == damaged  # untouched
+    assert not list(folder.glob("sitecare-damaged-*"))
+    # Read-only it opens, writing nothing, and says the damage all the same.
+    vault.open_with_key(template_kek, readonly=True)
+    try:
+        assert vault.dropped_change is not None and vault.dropped_change.kept is None
+        assert "not read-only" in vault.dropped_change.message()
+    finally:
+        vault.close()
+    assert folder.joinpath("sitecare.vault").read_bytes() == damaged
+
+
+def test_check_reports_a_damaged_last_change_and_exits_2(open_vault, tmp_path, monkeypatch, capsys):
+    from sitecare.cli import main
+
+    folder = open_vault.folder
+    damaged = _damaged_last_record(open_vault)
+    secret = tmp_path / "pass"
+    secret.write_text(PASSPHRASE + "\n")
+    monkeypatch.setenv("SITECARE_PASSPHRASE_FILE", str(secret))
+    assert main(["check", "--vault", str(folder), "--on", "22/11/2026"]) == 2
+    captured = capsys.readouterr()
+    assert "22 Nov 2026" in captured.out  # the report of the rest is still given
+    assert captured.err.startswith("sitecare: The vault file is damaged: the last change saved to it")
+    assert len(captured.err.strip().splitlines()) == 1
+    assert folder.joinpath("sitecare.vault").read_bytes() == damaged  # check writes nothing
+    assert not list(folder.glob("sitecare-damaged-*"))

@@ -322,13 +322,53 @@ def test_a_flipped_byte_in_any_record_is_detected(open_vault, template_kek):
                 with pytest.raises(VaultDamagedError):
                     decrypt_bytes(bytes(flipped), template_kek)
             else:
-                # The last record: refused as damage, or dropped as a save cut off
-                # mid-write; never applied.
+                # The last record: refused as damage, or dropped (damage, said so);
+                # never applied.
                 try:
                     image = decrypt_bytes(bytes(flipped), template_kek)[2]
                 except VaultDamagedError:
                     continue
                 assert image == two, offset
+
+
+def test_a_whole_last_record_that_fails_is_damage_and_a_cut_off_one_is_not(open_vault, template_kek):
+    """A flipped byte in a last record that is all there was taken for a save cut off by
+    a crash ("had not finished saving"); it is damage. Cut short or with blocks never
+    written, it is the cut-off save it always was. Neither is ever applied."""
+    raw = three_appends(open_vault)
+    last = journal_records(raw)[-1]
+    two = decrypt_bytes(raw[: last.offset], template_kek)[2]
+
+    def opened(data: bytes):
+        return vault_mod._decrypt_file(data, template_kek)
+
+    assert not opened(raw).torn and not opened(raw).damaged
+    # Every field: marker, sequence number, length (low and high bits), nonce, body, tag.
+    for offset in (0, 3, 4, 7, 8, 9, 10, 11, 12, 23, 24, 500, 4095, 4096, last.length - 17, last.length - 1):
+        for bit in (0x01, 0x10, 0x80):
+            flipped = bytearray(raw)
+            flipped[last.offset + offset] ^= bit
+            try:
+                found = opened(bytes(flipped))
+            except VaultDamagedError:
+                continue  # its length now ends it before the file does: refused, as before
+            assert found.damaged and found.torn, (offset, bit)
+            assert bytes(found.image) == two, (offset, bit)
+            assert found.end == last.offset and found.records == last.seq - 1
+    cuts = {1, 23, 24, 100, 4095, 4096, 4097, last.length - 16, last.length - 1}
+    for cut in sorted(c for c in cuts if 0 < c < last.length):
+        torn = raw[: last.offset + cut]
+        # Cut short, or its blocks left blank (a write stops at a block or sector, and
+        # blank means at least a tag's length of zeros: one zero byte is a changed byte).
+        for data in (torn, torn + bytes(last.length - cut)) if last.length - cut >= 16 else (torn,):
+            found = opened(data)
+            assert found.torn and not found.damaged, cut
+            assert bytes(found.image) == two, cut
+    # One blank sector inside a record that is otherwise all there: a block not reached.
+    blank = bytearray(raw)
+    blank[last.offset + 1024 : last.offset + 1536] = bytes(512)
+    found = opened(bytes(blank))
+    assert found.torn and not found.damaged
 
 
 def test_a_flip_in_the_padding_after_the_base_is_damage(open_vault, template_kek):

@@ -70,6 +70,10 @@ def _after_open(app: "SitecareApp") -> None:
     checking = app.vault.unchecked
     if checking:
         app.start_database_check()
+    dropped, app.vault.dropped_change = app.vault.dropped_change, None
+    if dropped is not None:
+        # Damage, not a crash: said as such, with where the damaged file is kept.
+        app.notify(dropped.message(), severity="error", timeout=60)
     if app.vault.cut_off_save:
         app.vault.cut_off_save = False
         app.notify(

@@ -20,7 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from .data import commits, locations
-from .data.vault import MIN_PASSPHRASE, Vault, VaultError, VaultLockedError, WrongPassphraseError
+from .data.vault import MIN_PASSPHRASE, Vault, VaultError, VaultLockedError, VaultSaveError, WrongPassphraseError
 
 EXIT_OK, EXIT_OVERDUE, EXIT_ERROR = 0, 1, 2
 DEMO_PASSPHRASE = "demo"
@@ -107,6 +107,10 @@ def read_passphrase(prompt: str = "Passphrase: ") -> str:
 def _no_vault(folder: Path) -> CliError:
     if folder.exists() and not folder.is_dir():
         return CliError(f"{folder} is a file, not a folder: name the vault's folder with --vault.")
+    # The file gone but its backups there: restoring, not a new vault, is what is needed.
+    missing = Vault(folder).missing_with_backups()
+    if missing:
+        return CliError(missing)
     return CliError(f"There is no vault in {folder}; run 'sitecare' to create one, or pass --vault.")
 
 
@@ -121,8 +125,16 @@ def _open(folder: Path, readonly: bool) -> Vault:
     except VaultError as exc:
         from .screens.unlock import damaged_advice
 
-        raise CliError(damaged_advice(vault, str(exc)) if not isinstance(exc, VaultLockedError) else str(exc)) from None
+        plain = isinstance(exc, (VaultLockedError, VaultSaveError))
+        raise CliError(str(exc) if plain else damaged_advice(vault, str(exc))) from None
+    _say_dropped(vault)
     return vault
+
+
+def _say_dropped(vault: Vault) -> None:
+    """A damaged last change left out at open: said on stderr, whatever the command."""
+    if vault.dropped_change is not None:
+        print(f"sitecare: {vault.dropped_change.message()}", file=sys.stderr)
 
 
 def _check_moment(args: argparse.Namespace) -> datetime:
@@ -155,6 +167,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     shown = within(everything, today, args.within)
     tally = counts(shown)
     code = EXIT_OVERDUE if any(item.severity is Severity.OVERDUE for item in shown) else EXIT_OK
+    if vault.dropped_change is not None:
+        code = EXIT_ERROR  # damage (said on stderr by _open): a script must not read "all clear"
     try:
         _print_check(args, shown, tally, today, now)
         sys.stdout.flush()
@@ -233,7 +247,13 @@ def cmd_export_calendar(args: argparse.Namespace) -> int:
 def cmd_locate(args: argparse.Namespace) -> int:
     folder = _folder(args)
     vault = Vault(folder)
-    print(f"vault:     {vault.path}{'' if vault.exists() else '  (not created yet)'}")
+    if vault.exists():
+        state = ""
+    elif vault.backups():
+        state = f"  (missing: 'sitecare backups --restore 1 --vault {folder}' restores the newest backup)"
+    else:
+        state = "  (not created yet)"
+    print(f"vault:     {vault.path}{state}")
     print(f"backups:   {vault.backup_dir}  ({len(vault.backups())} kept, newest first by generation)")
     print(f"blobs:     {vault.blob_dir}  (attachments, each encrypted)")
     print(f"drafts:    {vault.draft_dir}  (unfinished concern forms, encrypted)")
@@ -289,7 +309,10 @@ def _restore(vault: Vault, backup: Path) -> int:
         raise CliError(f"The backup could not be restored ({exc}); nothing was changed.") from None
     finally:
         vault.release_lock()
-    print(f"Restored {backup.name}; the file it replaced is kept as {set_aside.name}.")
+    if set_aside is None:
+        print(f"Restored {backup.name} as the vault file {vault.path}, which was missing.")
+    else:
+        print(f"Restored {backup.name}; the file it replaced is kept as {set_aside.name}.")
     return EXIT_OK
 
 
@@ -305,6 +328,7 @@ def cmd_passwd(args: argparse.Namespace) -> int:
         vault.unlock(current)
     except VaultError as exc:
         raise CliError(str(exc)) from None
+    _say_dropped(vault)
     try:
         new = getpass.getpass("New passphrase: ")
         if len(new) < MIN_PASSPHRASE:
@@ -376,7 +400,10 @@ def make_demo_vault(folder: Path, today: date) -> Vault:
     vault = Vault(folder)
     if vault.exists():
         raise CliError(f"{folder} already holds a vault; choose an empty folder for the demo.")
-    vault.create(DEMO_PASSPHRASE)
+    try:
+        vault.create(DEMO_PASSPHRASE)
+    except VaultError as exc:
+        raise CliError(str(exc)) from None
     with commits.suspended_commit_hooks():
         populate_demo(today)
     vault.save()

@@ -38,6 +38,7 @@ import time
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -56,9 +57,9 @@ DRAFT_DIR = "drafts"
 BACKUPS_KEPT = 5
 REKEY_SUFFIX = ".rekey"
 #: Why a copy of the vault file was set aside beside it, as its name says
-#: ("sitecare-<why>-<when>.vault"): a restore replaced it, or this device saved over
-#: another device's (or program's) changes.
-SET_ASIDE = ("replaced", "other-device")
+#: ("sitecare-<why>-<when>.vault"): a restore replaced it, this device saved over
+#: another device's (or program's) changes, or its last change was found damaged.
+SET_ASIDE = ("replaced", "other-device", "damaged")
 TMP_SUFFIX = ".tmp"
 
 MAGIC = b"SITECARE"
@@ -120,6 +121,11 @@ class VaultMissingError(VaultError):
 
 class VaultDamagedError(VaultError):
     pass
+
+
+class BackupsInTheWayError(VaultError):
+    """A new vault refused in a folder holding another vault's backups: its own backups
+    would take their names and its pruning would delete them."""
 
 
 class WrongPassphraseError(VaultError):
@@ -310,8 +316,31 @@ class _Opened:
     base_end: int
     end: int  # end of the last good record
     records: int
-    torn: bool  # bytes after `end` were dropped: a save cut off before it returned
+    torn: bool  # bytes after `end` were dropped: a save cut off before it returned, or damage (below)
     tail: bytes  # the 16 bytes before `end`, to notice another writer
+    #: The dropped last record was all there (every block written, its length the file's)
+    #: yet failed its tag: damage, which a write cut off by a crash cannot leave.
+    damaged: bool = False
+
+
+@dataclass(frozen=True)
+class DroppedChange:
+    """The last change saved to the file, left out at open because its record is whole
+    but fails its integrity check: the file was damaged after it was written."""
+
+    written_at: datetime | None  # the file's modification time: its last write, that change
+    kept: Path | None  # the damaged file's copy; None on a read-only open (nothing written)
+
+    def message(self) -> str:
+        from ..rules.dates import show_datetime  # pure
+
+        when = f" (the file was last written {show_datetime(self.written_at)})" if self.written_at else ""
+        what = f"The vault file is damaged: the last change saved to it{when} fails its integrity check, so it is left out"
+        if self.kept is None:
+            return (f"{what}; open the vault in sitecare (not read-only) to keep a copy of the damaged file and go on "
+                    "without that change, then check the record you changed last and enter it again.")
+        return (f"{what}; the damaged file is kept as {self.kept}: check the record you changed last and enter "
+                "it again, and check the drive or sync service the vault is on (damage like this comes from there).")
 
 
 @dataclass
@@ -325,6 +354,7 @@ class PreparedOpen:
     pages: PageDigests | _Hashing | None  # what the first save compares with
     readonly: bool
     checked: bool = True  # False: SQLite's check is left to Vault.check_database
+    dropped: DroppedChange | None = None  # a damaged last record, left out
 
 
 class _Hashing:
@@ -543,7 +573,8 @@ def _replay(view: memoryview, opened: _Opened, what: str) -> None:
         # This record does not open. A save cut off mid-write leaves nothing after it:
         # so if its own header says more bytes follow it, or any later record opens,
         # this was not the last save and the file is damaged.
-        later = found is not None and found[2] < size
+        whole = _whole_but_failing(view, offset, found, opened.head, key)
+        later = found is not None and found[2] < size and not whole
         probe = offset + ALIGN
         while not later and probe < size:
             candidate = _record_at(view, probe, opened.head, key)
@@ -554,8 +585,43 @@ def _replay(view: memoryview, opened: _Opened, what: str) -> None:
                 f"{what} is damaged: change {opened.records + 1} of those saved since its last full "
                 "save fails the integrity check."
             )
+        # The last record: dropped, never applied. Cut short or with blocks never
+        # written, it is a save a crash cut off; all there, it is damage.
         opened.torn = True
+        opened.damaged = whole
         return
+
+
+# Zeros as long as a tag: what blocks a write never reached read as (some file systems
+# extend the file first), and what AES-GCM's output never holds (odds of 2**-128 a place).
+_BLANK_RUN = bytes(16)
+
+
+def _whole_but_failing(view: memoryview, offset: int, found: tuple[int, bytes | None, int] | None,
+                       head: bytes, key: bytes) -> bool:
+    """Whether the record at `offset`, which fails to open, is all there: the file ends on
+    a block boundary past a whole record, no part of it is blank, and its header gives
+    that length (or, a damaged length field, it opens with that length). A write cut off
+    by a crash leaves the file short of the record's end, or blocks it never reached
+    blank (zeros, where ciphertext never has 16 in a row). Such a record failing its tag
+    is damage, not an interrupted save."""
+    size = len(view)
+    region = size - offset
+    if region < ALIGN or region % ALIGN:
+        return False
+    if bytes(view[offset:size]).find(_BLANK_RUN) != -1:
+        return False
+    if found is None:
+        return True  # every block written, yet no record header: the header is damaged
+    if found[2] == size:
+        return True
+    mark, seq, _length, nonce = _REC_HEAD.unpack_from(view, offset)
+    rec_head = _REC_HEAD.pack(mark, seq, region - _REC_HEAD.size, nonce)
+    try:
+        AESGCM(key).decrypt(nonce, view[offset + _REC_HEAD.size : size], head + rec_head)
+    except InvalidTag:
+        return False  # its header says it is longer: a write cut off at a block boundary
+    return True
 
 
 def _apply_record(image: bytearray, plain: bytes, what: str) -> None:
@@ -763,13 +829,16 @@ def _atomic_write(path: Path, data: bytes) -> None:
     _fsync_dir(path.parent)
 
 
-def save_error_message(exc: OSError) -> str:
+def _save_failure_reason(exc: OSError) -> str:
     if exc.errno == errno.ENOSPC:
-        why = "the disk is full"
-    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        why = "the vault folder cannot be written to"
-    else:
-        why = exc.strerror or str(exc)
+        return "the disk is full"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "the vault folder cannot be written to"
+    return exc.strerror or str(exc)
+
+
+def save_error_message(exc: OSError) -> str:
+    why = _save_failure_reason(exc)
     return (
         f"Could not save ({why}); your changes are kept in memory, so free space or fix "
         "the folder and they will be saved on the next change or when you press ctrl+s."
@@ -798,9 +867,12 @@ class Vault:
         self._written_seq = 0
         self._seq = 0
         self.readonly = False
-        #: True when the last open dropped a journal record that failed at the end of the
-        #: file: a save cut off mid-write (or, indistinguishably, a damaged last record).
+        #: True when the last open dropped a journal record cut short at the end of the
+        #: file (or with blocks never written): a save cut off mid-write by a crash.
         self.cut_off_save = False
+        #: The last open left out a last record that was all there but failed its
+        #: integrity check: damage, with the damaged file's copy (see _set_aside_damaged).
+        self.dropped_change: DroppedChange | None = None
         #: A writable open that left the journal's tidy-up (a full save) to the next save
         #: (finish_open's tidy_later): the app asks for it once its home screen is up.
         self.tidy_due = False
@@ -863,6 +935,38 @@ class Vault:
             return []
         found = [p for p in self.backup_dir.glob("sitecare-g*.vault")]
         return sorted(found, key=lambda p: p.name, reverse=True)
+
+    def newest_backup(self) -> tuple[int, Path, datetime | None] | None:
+        """(how many are kept, the newest, when it was saved) or None without backups."""
+        kept = self.backups()
+        if not kept:
+            return None
+        try:
+            saved = datetime.fromtimestamp(kept[0].stat().st_mtime)
+        except OSError:
+            saved = None
+        return len(kept), kept[0], saved
+
+    def missing_with_backups(self, quit_first: bool = False) -> str | None:
+        """One sentence for a folder whose vault file is gone but whose backups are
+        there (a file deleted, a sync that lost it), naming the newest backup and the
+        command that restores it; None unless that is so. `quit_first` for the app."""
+        if self.exists():
+            return None
+        newest = self.newest_backup()
+        if newest is None:
+            return None
+        from ..rules.dates import show_datetime  # pure
+
+        count, path, saved = newest
+        when = f", saved {show_datetime(saved)}" if saved else ""
+        kept = f"{count} backup{'s' if count != 1 else ''} of it {'are' if count != 1 else 'is'} kept"
+        return (
+            f"The vault file {VAULT_NAME} is missing from {self.folder}, but {kept} there: "
+            f"{'quit (ctrl+q) and ' if quit_first else ''}restore the newest ({path.name}{when}) with: "
+            f"sitecare backups --restore 1 --vault {self.folder} "
+            f"(sitecare backups --vault {self.folder} lists them all, with their dates)."
+        )
 
     def conflict_copies(self) -> list[Path]:
         """Copies a sync service made when two devices changed the vault at once."""
@@ -971,6 +1075,15 @@ class Vault:
         """A new, empty vault (schema and reference data), saved as generation 1."""
         if self.exists():
             raise VaultError(f"A vault already exists at {self.path}; unlock it instead.")
+        if self.backups():
+            # A new vault's backups would be named by its generations 1, 2, ... beside the
+            # old vault's: its first ones skipped (names taken), its pruning then deleting
+            # the old vault's (a new-user trial lost them so).
+            raise BackupsInTheWayError(
+                f"No new vault was made in {self.folder}: its backups folder holds another vault's backups, "
+                f"which a new vault's would mix with and then delete; restore the newest with: sitecare backups "
+                f"--restore 1 --vault {self.folder}, or move {self.backup_dir} elsewhere to start afresh."
+            )
         check_kdf(params)
         try:
             self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -1050,6 +1163,7 @@ class Vault:
                     _make_room_in_sqlite(image)
                 kek = kek()
             opened = _decrypt_file(raw, kek, image=image)
+            dropped = self._set_aside_damaged(raw, readonly) if opened.damaged else None
             del raw, image
             size = page_size_of(opened.image)
             # A read-only open never saves, so needs no digests.
@@ -1058,7 +1172,29 @@ class Vault:
         except BaseException:
             self.close(keep_lock=held)
             raise
-        return PreparedOpen(opened, connection, kek, pages, readonly, checked=not check_later)
+        return PreparedOpen(opened, connection, kek, pages, readonly, checked=not check_later, dropped=dropped)
+
+    def _set_aside_damaged(self, raw: bytes, readonly: bool) -> DroppedChange:
+        """A copy of a vault file whose last record is damaged, made before a writable
+        open rewrites the file without it (its full save, or cutting the record off),
+        as `sitecare-damaged-<time>.vault` beside it: never a backup's name, so never
+        pruned. A hard link would not do: cutting the record off truncates the inode.
+        If the copy cannot be written, the open is refused rather than go on without it."""
+        try:
+            written_at = datetime.fromtimestamp(self.path.stat().st_mtime)
+        except OSError:
+            written_at = None
+        if readonly:
+            return DroppedChange(written_at, None)
+        try:
+            kept = self._set_aside("damaged", raw)
+        except OSError as exc:
+            raise VaultSaveError(
+                "The vault file is damaged (its last saved change fails its integrity check) and sitecare "
+                f"could not keep a copy of it before going on without that change ({_save_failure_reason(exc)}): "
+                "free some space or fix the folder and open it again, or open it read-only."
+            ) from None
+        return DroppedChange(written_at, kept)
 
     @property
     def unchecked(self) -> bool:
@@ -1113,7 +1249,8 @@ class Vault:
             self._bind(prepared.connection)
             with self._check_lock:
                 self._check = None if prepared.checked else "due"
-            self.cut_off_save = opened.torn
+            self.cut_off_save = opened.torn and not opened.damaged
+            self.dropped_change = prepared.dropped
             if not readonly:
                 self._adopt(opened, prepared.kek, prepared.pages)
             compact = not readonly and self._needs_compaction(opened)
@@ -1635,21 +1772,23 @@ class Vault:
 
     # -- restore -----------------------------------------------------------------------
 
-    def restore_backup(self, backup: Path) -> Path:
+    def restore_backup(self, backup: Path) -> Path | None:
         """Put a kept generation (or a copy set aside) back as the vault; the current
-        file is set aside beside it."""
+        file is set aside beside it (its new name returned), if there is one: a missing
+        vault file is restored too."""
         if not backup.exists():
             raise VaultError(f"There is no backup at {backup}.")
         parse_header(backup.read_bytes()[:HEADER_LEN], "That backup")
         kept = self._set_aside("replaced")
         _atomic_write(self.path, backup.read_bytes())
-        return kept or self.path
+        return kept
 
-    def _set_aside(self, why: str) -> Path | None:
-        """A copy of the vault file beside it, named for why and when, under a name no
-        other copy has (two within a second would otherwise write over the first); None
-        when there is no file. Never pruned: only the user removes one."""
-        if not self.path.exists():
+    def _set_aside(self, why: str, raw: bytes | None = None) -> Path | None:
+        """A copy of the vault file (or of `raw`, the file as read) beside it, named for
+        why and when, under a name no other copy has (two within a second would
+        otherwise write over the first); None when there is no file. Never a backup's
+        name, so never pruned: only the user removes one."""
+        if raw is None and not self.path.exists():
             return None
         stamp = time.strftime("%Y-%m-%d-%H%M%S")
         assert why in SET_ASIDE
@@ -1658,12 +1797,11 @@ class Vault:
         while kept.exists():
             number += 1
             kept = self.folder / f"sitecare-{why}-{stamp}-{number}.vault"
-        _atomic_write(kept, self.path.read_bytes())
+        _atomic_write(kept, self.path.read_bytes() if raw is None else raw)
         return kept
 
     def set_aside(self) -> list[Path]:
-        """The copies of the vault file set aside beside it (by a restore, or by saving
-        over another device's changes), newest first."""
+        """The copies of the vault file set aside beside it (SET_ASIDE), newest first."""
         if not self.folder.is_dir():
             return []
         found = [p for why in SET_ASIDE for p in self.folder.glob(f"sitecare-{why}-*.vault") if p.is_file()]

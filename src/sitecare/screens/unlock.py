@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import datetime
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -22,27 +21,24 @@ from textual.screen import Screen
 from textual.widgets import Button, Input, LoadingIndicator, Static
 
 from ..data import vault as vault_mod
-from ..data.vault import PreparedOpen, Vault, VaultError, VaultLockedError, WrongPassphraseError
+from ..data.vault import PreparedOpen, Vault, VaultError, VaultLockedError, VaultSaveError, WrongPassphraseError
 from ..rules.passphrase import passphrase_feedback
 
 
 def damaged_advice(vault: Vault, problem: str) -> str:
     """One sentence for a vault that cannot be read, naming the backups that can be."""
-    backups = vault.backups()
-    if not backups:
+    found = vault.newest_backup()  # as a missing vault file's advice names it
+    if found is None:
         return f"{problem} There are no kept backups in {vault.backup_dir}; restore the folder from your own backup."
     from ..rules.dates import show_datetime  # on first use: the unlock screen paints first
 
-    newest = backups[0]
-    try:
-        saved = f", saved {show_datetime(datetime.fromtimestamp(newest.stat().st_mtime))}"
-    except OSError:
-        saved = ""
+    count, newest, when = found
+    saved = f", saved {show_datetime(when)}" if when else ""
     # The newest backup, named with its date: a new-user trial restored it without
     # seeing that it was older than the records it needed (an empty first generation).
     # The listing gives every one's date.
     return (
-        f"{problem} {len(backups)} backup{'s are' if len(backups) != 1 else ' is'} kept: quit, and "
+        f"{problem} {count} backup{'s are' if count != 1 else ' is'} kept: quit, and "
         f"restore the newest ({newest.name}{saved}) with: sitecare backups --restore 1 --vault {vault.folder} "
         f"(sitecare backups --vault {vault.folder} lists them all, with their dates)"
     )
@@ -280,7 +276,9 @@ class UnlockScreen(Screen[bool]):
             passphrase.value = ""
             self.show_error(str(exc))
             return
-        except (VaultLockedError, FolderError) as exc:
+        except (VaultLockedError, FolderError, VaultSaveError) as exc:
+            # VaultSaveError: the open could not write what it had to first (a damaged
+            # file's copy, an upgrade): not damage, so no backup to restore is named.
             self._busy(False)
             self.show_error(str(exc))
             # Reading may still work where writing did not.
@@ -305,11 +303,11 @@ class CreateVaultScreen(Screen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="create-box", classes="dialog"):
-            yield Static("Welcome to sitecare", classes="dialog-title")
+            yield Static("Welcome to sitecare", id="create-title", classes="dialog-title")
             yield Static(
                 "Your records will be kept encrypted in one file, opened with a passphrase. "
                 "There is no way to recover it if it is forgotten: write it down somewhere safe.",
-                classes="dim",
+                id="create-intro", classes="dim",
             )
             yield Static(f"Vault: {self.vault.path}", classes="dim")
             # A mistyped --vault, or a drive not plugged in, came straight here in a
@@ -331,12 +329,26 @@ class CreateVaultScreen(Screen[bool]):
     def on_mount(self) -> None:
         self.query_one("#create-working").display = False
         folder = self.vault.folder
+        refusal = None
         if folder.exists() and not folder.is_dir():
             # Found only after both passphrases had been typed, before.
-            self.query_one("#create-notice", Static).update(
-                f"{folder} is a file, not a folder: quit (ctrl+q) and name a folder with --vault.")
-            for widget in ("#new", "#again", "#create"):
+            refusal = f"{folder} is a file, not a folder: quit (ctrl+q) and name a folder with --vault."
+        else:
+            # The vault file gone, its backups there: a new vault here would mix its
+            # backups with them and then prune them away (a new-user trial lost them).
+            missing = self.vault.missing_with_backups(quit_first=True)
+            if missing:
+                refusal = (f"{missing[:-1]}; to start a new, empty vault instead, quit and move "
+                           f"{self.vault.backup_dir} elsewhere first.")
+                self.query_one("#create-title", Static).update("The vault file is missing")
+                self.query_one("#create-intro").display = False
+        if refusal:
+            self.query_one("#create-notice", Static).update(refusal)
+            # Nothing to type: the fields are taken away, not just greyed (at 80x24 they
+            # pushed the advice and Quit apart).
+            for widget in ("#new", "#strength", "#again", "#create"):
                 self.query_one(widget).disabled = True
+                self.query_one(widget).display = False
             self.query_one("#quit", Button).focus()
             return
         self.query_one("#new", Input).focus()
