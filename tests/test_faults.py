@@ -687,6 +687,7 @@ def test_a_damaged_last_change_is_told_as_damage_and_the_damaged_file_is_kept(op
         dropped = vault.dropped_change
         assert dropped is not None and dropped.kept is not None
         assert dropped.kept.parent == folder and dropped.kept.name.startswith("sitecare-damaged-")
+        assert dropped.kept in vault.set_aside()  # 'sitecare backups' lists it, --restore NAME restores it
         assert dropped.kept.read_bytes() == damaged
         assert os.stat(dropped.kept).st_mode & 0o777 == 0o600
         text = dropped.message()
