@@ -279,3 +279,9 @@ async def test_a_read_only_vault_refuses_to_save_settings_and_keeps_what_was_typ
     finally:
         reader.close()
 
+
+def test_locate_says_where_to_change_the_settings(tmp_path, capsys):
+    from sitecare.cli import main
+
+    assert main(["locate", "--vault", str(tmp_path / "vault")]) == 0
+    assert "settings:  inside the vault (encrypted); change them in the app: ctrl+p, Settings" in capsys.readouterr().out
