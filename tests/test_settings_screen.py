@@ -192,6 +192,30 @@ async def test_a_name_too_long_is_refused_and_kept_as_typed(open_vault):
         assert get_setting("practitioner_name") == ""
 
 
+async def test_at_80x24_with_a_message_by_every_field_the_buttons_stay_in_view(open_vault):
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = await open_settings(app, pilot)
+        for key, typed in [("practitioner_name", "A" * 81), ("idle_lock_minutes", "0"), ("warn_days_training", "abc"),
+                           ("warn_days_other", "999")]:
+            screen.query_one(f"#{key}", Input).value = typed
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert all(field_error(app, key) for key in ("practitioner_name", "idle_lock_minutes", "warn_days_training",
+                                                     "warn_days_other"))
+        # The dialog scrolls between its title and its buttons: the last field is
+        # reached by Tab, and the buttons are still on the screen to be clicked.
+        for button in ("#save", "#cancel"):
+            assert screen.region.contains_region(screen.query_one(button).region), button
+        screen.query_one("#warn_days_other", Input).focus()
+        await pilot.pause()
+        assert screen.region.contains_region(screen.query_one("#warn_days_other").region)
+        await pilot.click("#cancel")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+
+
 async def test_escape_cancels_after_asking_and_nothing_is_saved(open_vault):
     app = make_app(open_vault)
     async with app.run_test(size=SIZE) as pilot:

@@ -56,19 +56,23 @@ class SettingsScreen(FormScreen):
 
     def compose(self) -> ComposeResult:
         saved = settings_data.current_settings()
-        with Vertical(classes="dialog settings-form"):
-            yield Static("Settings", classes="dialog-title")
+        # The dialog is as tall as what it holds; on a short terminal (80x24, with a
+        # message by each field) it scrolls, its title and buttons staying in view.
+        dialog = VerticalScroll(classes="dialog settings-form")
+        dialog.can_focus = False  # not a stop of its own between Tab and the fields
+        with dialog:
+            yield Static("Settings", classes="dialog-title", id="settings-title")
             if self.app.vault.readonly:
                 yield Static(READ_ONLY, id="settings-readonly", classes="notice")
-            with VerticalScroll(id="settings-body"):
-                for key, label, parse, span in FIELDS:
-                    value = saved[key]
-                    hint = f"{settings_data.DESCRIPTIONS[key]} ({span}). Saved: {shown_value(key, value)}."
-                    yield Field(label, Input(str(value), compact=True, id=key), name=key, parse=parse, hint=hint)
-            yield Static("", id="form-error", classes="error")
-            with Horizontal(classes="buttons"):
-                yield Button("Save  ctrl+s", variant="primary", id="save", compact=True)
-                yield Button("Cancel  esc", id="cancel", compact=True)
+            for key, label, parse, span in FIELDS:
+                value = saved[key]
+                hint = f"{settings_data.DESCRIPTIONS[key]} ({span}). Saved: {shown_value(key, value)}."
+                yield Field(label, Input(str(value), compact=True, id=key), name=key, parse=parse, hint=hint)
+            with Vertical(id="settings-end"):  # docked: after the fields in the Tab order
+                yield Static("", id="form-error", classes="error")
+                with Horizontal(classes="buttons"):
+                    yield Button("Save  ctrl+s", variant="primary", id="save", compact=True)
+                    yield Button("Cancel  esc", id="cancel", compact=True)
 
     def first_to_fill(self) -> Widget | None:
         if self.start_in is not None:
