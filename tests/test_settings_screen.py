@@ -109,7 +109,7 @@ async def test_the_help_says_where_the_settings_are(open_vault):
         await pilot.pause()
         table = app.screen.query_one(DataTable)
         listed = [tuple(table.get_row_at(r)) for r in range(table.row_count)]
-        assert ("ctrl+p settings", "Settings: your name, the idle lock, how far ahead things are due soon") in listed
+        assert ("ctrl+p settings", "Settings: your name, idle lock, when things are due soon") in listed
 
 
 # --------------------------------------------------------------------------- changing them
