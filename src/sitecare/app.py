@@ -544,6 +544,7 @@ class SitecareApp(App[int]):
                 lines[(binding.action, binding.description)].append(shown)
         keys = [(" / ".join(shown), description) for (_, description), shown in lines.items()]
         keys.append(("ctrl+p", "Command palette: jump to a site, person or authority"))
+        keys.append(("ctrl+p settings", "Settings: your name, idle lock, when things are due soon"))
         # Imported on first use: its DataTable is not needed to show the home screen.
         from .screens.help import HelpScreen
 

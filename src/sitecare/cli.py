@@ -258,7 +258,7 @@ def cmd_locate(args: argparse.Namespace) -> int:
     print(f"blobs:     {vault.blob_dir}  (attachments, each encrypted)")
     print(f"drafts:    {vault.draft_dir}  (unfinished concern forms, encrypted)")
     print(f"lock:      {vault.lock_path}")
-    print("settings:  inside the vault (encrypted); change them in the app")
+    print("settings:  inside the vault (encrypted); change them in the app: ctrl+p, Settings")
     return EXIT_OK
 
 

@@ -1,6 +1,7 @@
 """The command palette's sitecare provider (ctrl+p, from anywhere): type part of a site,
 a person or a local authority and jump to the briefing or the record; the sites and
-authorities actions are here too, so every key is also reachable by name.
+authorities actions are here too, so every key is also reachable by name, and the
+settings, which have no key.
 
 `IndexedProvider` is what the palette providers over many records share: the entries are
 gathered once each time the palette opens and indexed (rules/search.py), and each key
@@ -18,6 +19,7 @@ from textual.style import Style
 
 from ..data import authorities as authorities_mod, concerns as concerns_mod, contacts as contacts_mod, sites
 from ..data.attention_inputs import collector_paused
+from ..data.settings import DESCRIPTIONS
 from ..rules.concerns import KIND_LABELS, STATUS_LABELS
 from ..rules.search import SearchIndex
 from .formfields import shown_phone
@@ -127,7 +129,7 @@ class IndexedProvider(Provider):
 
 class SitecareCommands(IndexedProvider):
     """Sites, people (at sites and at my organisations), local authorities and concerns
-    by name, and the sites actions."""
+    by name, the sites actions, and the settings."""
 
     def entries(self) -> Entries:
         app = self.app
@@ -162,6 +164,7 @@ class SitecareCommands(IndexedProvider):
                         f"Concern · {KIND_LABELS.get(kind, kind)} · {STATUS_LABELS.get(status, status)}",
                         concern, concern_id)
         entries.extend(actions(app))
+        entries.extend(settings_entries(app))
         return entries
 
     async def discover(self) -> Hits:
@@ -180,6 +183,7 @@ def actions(app) -> list[Entry]:
         ("New concern", "Raise a safeguarding concern (ctrl+n)", app.action_new_concern),
         ("Concerns", "Every concern, newest first (c)", partial(app.switch_mode, "concerns")),
         ("Lock sitecare", "Hide everything until the passphrase is typed (ctrl+l)", app.action_lock),
+        ("Settings", "Your name, the idle lock, how far ahead things are due soon", partial(open_settings, app)),
         ("Sites", "The table of every site (s)", partial(app.switch_mode, "sites")),
         ("Local authorities", "The local authority directory (a)", partial(app.switch_mode, "authorities")),
         ("New site", "Add a site (n on the sites table)", partial(new_site, app)),
@@ -188,6 +192,24 @@ def actions(app) -> list[Entry]:
         ("Import local authorities from CSV", "The directory, all or nothing", partial(csv_file, app, "import", "authorities")),
         ("Export local authorities to CSV", "The directory", partial(csv_file, app, "export", "authorities")),
     ]
+
+
+def settings_entries(app) -> list[Entry]:
+    """Each setting by its own words, found only by typing (the list shown before
+    anything is typed has "Settings" once): the settings screen, in that setting."""
+    words = {"practitioner_name": "your name", "idle_lock_minutes": "idle lock",
+             "warn_days_training": "training due soon", "warn_days_other": "other dates due soon"}
+    return [(f"Settings: {words[key]}", DESCRIPTIONS[key], partial(open_settings, app, key)) for key in words]
+
+
+def open_settings(app, focus: str | None = None) -> None:
+    from .settings import SettingsScreen
+
+    if isinstance(app.screen, SettingsScreen):  # the palette opened over it: not a second one
+        if focus is not None:
+            app.screen.field(focus).widget.focus()
+        return
+    app.push_screen(SettingsScreen(focus))
 
 
 def open_briefing(app, site_id: int) -> None:
