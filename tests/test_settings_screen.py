@@ -309,3 +309,21 @@ def test_locate_says_where_to_change_the_settings(tmp_path, capsys):
 
     assert main(["locate", "--vault", str(tmp_path / "vault")]) == 0
     assert "settings:  inside the vault (encrypted); change them in the app: ctrl+p, Settings" in capsys.readouterr().out
+
+
+async def test_keys_typed_in_one_burst_with_ctrl_s_are_all_in_what_is_saved(open_vault):
+    # A trial typed a note, deleted some of it and pressed ctrl+s in one burst (a laggy
+    # connection delivers keys so): the save ran before the keys queued for the field,
+    # and saved the text without them. Every form's ctrl+s.
+    from textual import events
+
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = await open_settings(app, pilot, "your name")
+        assert app.focused is screen.query_one("#practitioner_name", Input)
+        for key, character in [*((c, c) for c in "Alex X"), ("backspace", None), ("backspace", None),
+                               ("ctrl+s", None)]:
+            app.post_message(events.Key(key, character))  # all at once, as a terminal sends a burst
+        await settle(app, pilot)
+        assert get_setting("practitioner_name") == "Alex"

@@ -54,7 +54,7 @@ class ConcernDialog(ModalScreen[bool]):
     """
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="dialog_cancel"),
-        Binding("ctrl+s", "submit", "Save", id="dialog_submit", priority=True),
+        Binding("ctrl+s", "submit", "Save", id="dialog_submit"),
     ]
     heading = ""
     submit_label = "Save"

@@ -137,7 +137,7 @@ class ConcernFormScreen(Screen[int | None]):
 
     CSS_PATH = "concern_form.tcss"
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save concern", id="save_concern", priority=True),
+        Binding("ctrl+s", "save", "Save concern", id="save_concern"),
         Binding("escape", "close", "Close", id="close_form"),
     ]
 

@@ -260,7 +260,10 @@ class FormScreen(ModalScreen):
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="form-cancel"),
-        Binding("ctrl+s", "save", "Save", id="form-save", priority=True),
+        # Not a priority binding: one runs before the keys already on their way to the
+        # field, and a burst typed then ctrl+s saved the field without them (a trial lost
+        # its last words so). Here it waits its turn; no field takes ctrl+s itself.
+        Binding("ctrl+s", "save", "Save", id="form-save"),
     ]
 
     def on_mount(self) -> None:

@@ -33,7 +33,7 @@ class DateDialog(ModalScreen["tuple[date, str] | None"]):
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="date-cancel"),
-        Binding("ctrl+s", "save", "Save", id="date-save", priority=True),
+        Binding("ctrl+s", "save", "Save", id="date-save"),
     ]
 
     DEFAULT_CSS = """
@@ -217,7 +217,7 @@ class PathDialog(ModalScreen["str | None"]):
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="path-cancel"),
-        Binding("ctrl+s", "save", "Save", id="path-save", priority=True),
+        Binding("ctrl+s", "save", "Save", id="path-save"),
     ]
 
     def __init__(self, title: str, suggested: str):
