@@ -741,5 +741,16 @@ async def test_a_read_only_sitecare_says_where_to_raise_a_concern_before_anythin
             await settle(app, pilot)
             assert not any(isinstance(s, (ConcernFormScreen, ChoiceScreen)) for s in app.screen_stack)
             assert any("cannot be saved here" in note and "has the vault open" in note for note in notes)
+            # No other sitecare has it (opened read-only by choice, or for a folder that
+            # could not be written to): not sent to look for one.
+            assert "folder can be written to" in notes[-1] and "raise it in" not in notes[-1]
+            holder = Vault(open_vault.folder)
+            holder.acquire_lock()
+            try:
+                await pilot.press("ctrl+n")
+                await settle(app, pilot)
+                assert "raise it in the sitecare that has the vault open" in notes[-1]
+            finally:
+                holder.release_lock()
     finally:
         reader.close()

@@ -185,6 +185,31 @@ async def test_quitting_with_unsaved_changes_warns_first(open_vault, monkeypatch
         monkeypatch.setattr(vault_mod.fs, "open", os.open)
 
 
+async def test_a_change_made_after_the_quit_warning_is_warned_about_again(open_vault, monkeypatch):
+    # A trial was warned, went on working with the disk still failing, and the next
+    # ctrl+q quit at once: the later change was lost unwarned.
+    app = SitecareApp(open_vault)
+    async with app.run_test(size=(80, 24)) as pilot:
+        monkeypatch.setattr(vault_mod.fs, "open", _error(errno.ENOSPC))
+        with change():
+            Site.create(name="unsaved")
+        await app.workers.wait_for_complete()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert app.is_running  # warned
+        with change():
+            Site.create(name="typed after the warning")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert app.is_running  # warned again, for the new change
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert not app.is_running
+        monkeypatch.setattr(vault_mod.fs, "open", os.open)
+
+
 async def test_quitting_from_the_lock_screen_with_unsaved_changes_warns_first(open_vault, template_kek, monkeypatch):
     # The idle lock with the disk full: a new-user trial pressed Quit on the lock screen
     # and lost the change, where ctrl+q would have warned.
@@ -229,6 +254,12 @@ async def test_a_vault_replaced_underneath_keeps_both_versions_when_the_user_sav
         await pilot.press("escape")  # not now: nothing written, nothing lost
         await pilot.pause()
         assert open_vault.path.read_bytes() == theirs and app.save_error
+        assert any(n.message.startswith("Not saved") for n in app._notifications)  # said, not silent
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        notice = str(app.screen.query_one("#unlock-notice").render())
+        assert "unlock, then press ctrl+s" in notice and "tried again" not in notice
+        await unlock_with(app, pilot, PASSPHRASE)
         await pilot.press("ctrl+s")
         await pilot.pause()
         app.screen.query_one("#yes").press()

@@ -291,7 +291,7 @@ async def test_a_read_only_vault_refuses_to_save_settings_and_keeps_what_was_typ
             screen = await open_settings(app, pilot)
             # Said before anything is typed, and again on saving.
             assert str(screen.query_one("#settings-readonly", Static).render()) == READ_ONLY
-            assert READ_ONLY.startswith("This vault is open read-only (another sitecare has it), so settings cannot be saved")
+            assert READ_ONLY.startswith("This vault is open read-only, so settings cannot be saved")
             await fill(app, pilot, "#idle_lock_minutes", "3")
             before = models.commit_count()
             await pilot.press("ctrl+s")

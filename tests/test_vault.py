@@ -294,7 +294,7 @@ def _theirs_written_over(open_vault, template_kek) -> bytes:
 def test_this_sessions_changes_can_be_saved_over_a_changed_vault_keeping_the_other(open_vault, template_kek):
     add_site("mine")
     theirs = _theirs_written_over(open_vault, template_kek)
-    with pytest.raises(VaultChangedError, match="press ctrl.s to save them over it"):
+    with pytest.raises(VaultChangedError, match="press ctrl.s to choose"):
         add_site("typed after theirs")
     kept = open_vault.save_over_changed_file()
     # Neither is lost: theirs whole beside the vault, listed; mine saved as the vault.

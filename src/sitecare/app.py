@@ -175,7 +175,7 @@ class SitecareApp(App[int]):
         self._damaged: str | None = None  # a save found the database damaged
         self._last_input = self.now()
         commits.clear_commit_listeners()
-        commits.on_commit(self.request_save)
+        commits.on_commit(self._committed)
 
     def today(self) -> date:
         return self.now().date()
@@ -268,6 +268,7 @@ class SitecareApp(App[int]):
     def _lock(self, why: str = "") -> None:
         if not self.vault.is_open or self.screen_locked:
             return
+        self._quit_warned = False  # the lock screen's Quit warns afresh
         self.flush()
         if self._damaged:
             return  # the advice on the damaged database is shown instead (database_checked)
@@ -335,8 +336,15 @@ class SitecareApp(App[int]):
 
     # -- saving ----------------------------------------------------------------------
 
+    def _committed(self) -> None:
+        """After every committed change."""
+        # A change made since a quit was warned about is not covered by that warning
+        # (a trial was warned once, went on working, and lost the later changes).
+        self._quit_warned = False
+        self.request_save()
+
     def request_save(self) -> None:
-        """After every committed change: serialise here, encrypt and write in a worker."""
+        """Serialise here, encrypt and write in a worker."""
         if not self.vault.is_open:
             return
         if self.vault.readonly:
@@ -442,6 +450,8 @@ class SitecareApp(App[int]):
 
         def answered(save_mine: bool | None) -> None:
             if not save_mine:
+                # Said, not silent: a trial took the closed dialog for a save.
+                self.notify("Not saved: your changes stay in memory, and ctrl+s asks again.", severity="warning")
                 return
             try:
                 kept = self.vault.save_over_changed_file()

@@ -151,11 +151,10 @@ class VaultChangedError(VaultError):
     over it (Vault.save_over_changed_file), the file set aside first."""
 
 
-_OR_QUIT = ", or quit and reopen sitecare to see the other version instead (losing these changes)."
-_SAVE_OVER = f"press ctrl+s to save them over it, the file there now kept beside it{_OR_QUIT}"
+_CHOOSE = "press ctrl+s to choose what to do with your changes, which are kept in memory."
 _CHANGED_UNDERNEATH = (
-    "The vault file was changed by another device or program since sitecare opened it, so it was not "
-    f"written over; your changes are kept in memory: {_SAVE_OVER}"
+    f"The vault file was changed by another device or program since sitecare opened it, so sitecare has "
+    f"not saved over it: {_CHOOSE}"
 )
 
 
@@ -1568,8 +1567,7 @@ class Vault:
             fd = os.open(self.path, os.O_RDONLY)
         except FileNotFoundError:
             raise VaultChangedError(
-                f"The vault file {self.path} has disappeared since it was opened; your changes are "
-                f"kept in memory: press ctrl+s to save them as the vault again{_OR_QUIT}"
+                f"The vault file {self.path} has disappeared since sitecare opened it: {_CHOOSE}"
             ) from None
         try:
             info = os.fstat(fd)
@@ -1581,8 +1579,7 @@ class Vault:
             on_disk = parse_header(raw)
         except VaultDamagedError:
             raise VaultChangedError(
-                "The vault file on disk was damaged since it was opened, so it was not written over; "
-                f"your changes are kept in memory: {_SAVE_OVER}"
+                f"The vault file was damaged since sitecare opened it, so sitecare has not saved over it: {_CHOOSE}"
             ) from None
         assert self.header is not None
         if on_disk.vault_id != self.header.vault_id or on_disk.generation != self.header.generation:

@@ -495,8 +495,9 @@ class ConcernFormScreen(Screen[int | None]):
             )
         else:
             self._clear_draft()
+            # Only when it is: a trial saw "saved" beside "could not be written".
+            self.notify(f"Concern {concern.reference} saved.")
         self._saved = True
-        self.notify(f"Concern {concern.reference} saved.")
         self.dismiss(concern.id)
 
     def action_close(self) -> None:
@@ -596,11 +597,14 @@ def open_concern_form(app, site_id: int | None = None) -> None:
     if app.vault.readonly:
         # Nothing typed here could be saved, not even as a draft: an account typed in
         # full and then lost is worse than being sent at once to where it can be kept.
-        app.notify(
-            "This sitecare has the vault open read-only, so a concern cannot be saved here: raise it in "
-            "the sitecare that has the vault open, or quit that one and unlock the vault here.",
-            severity="warning", timeout=20,
-        )
+        if app.vault.open_elsewhere() is not None:
+            advice = "raise it in the sitecare that has the vault open, or quit that one and unlock the vault here"
+        else:
+            # Opened read-only by choice, or because the folder could not be written to
+            # (a damaged vault's copy could not be kept): no other sitecare to send to.
+            advice = "quit, make sure the vault folder can be written to, and unlock it again"
+        app.notify(f"This sitecare has the vault open read-only, so a concern cannot be saved here: {advice}.",
+                   severity="warning", timeout=20)
         return
     if site_id is None:
         site_id = getattr(app.screen, "new_concern_site_id", None)

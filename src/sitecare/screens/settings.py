@@ -20,8 +20,8 @@ from ..data import settings as settings_data
 from ..rules import settings as rules
 from .formfields import Field, FormScreen
 
-READ_ONLY = ("This vault is open read-only (another sitecare has it), so settings cannot be saved here: "
-             "change them in the sitecare that has the vault open.")
+READ_ONLY = ("This vault is open read-only, so settings cannot be saved here: change them in the sitecare "
+             "that has the vault open, or, if none has, quit and unlock it again.")
 
 # (key, label, the rule that reads what is typed, the range said in the hint)
 FIELDS = (

@@ -149,10 +149,15 @@ class UnlockScreen(Screen[bool]):
         if self.relock and self.vault.is_open and getattr(self.app, "save_error", None):
             # The lock cleared the messages shown before it: the error is repeated here.
             lines.append(self.app.save_error)
-            lines.append(
-                "While sitecare is locked these changes are kept in memory and saving is tried again "
-                "every few seconds: quitting now would lose them."
-            )
+            if getattr(self.app, "_changed_underneath", False):
+                # No retry can succeed here: the user chooses, after unlocking.
+                lines.append("They are kept in memory while sitecare is locked: unlock, then press ctrl+s to "
+                             "choose how to save them. Quitting now would lose them.")
+            else:
+                lines.append(
+                    "While sitecare is locked these changes are kept in memory and saving is tried again "
+                    "every few seconds: quitting now would lose them."
+                )
         pending = self.vault.pending_passphrase_change()
         if pending == "old":
             lines.append("A passphrase change was cut off before it finished: your OLD passphrase opens this vault.")
