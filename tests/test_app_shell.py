@@ -108,6 +108,33 @@ async def test_a_missing_vault_file_beside_its_backups_is_restored_not_made_anew
     assert [p.name for p in Vault(vault_dir).backups()] == [newest.name] and newest.read_bytes() == before
 
 
+async def test_a_copy_set_aside_is_named_where_neither_vault_nor_backups_are(vault_dir, template_kek, capsys):
+    """A second trial deleted the vault file and its backups; a copy set aside by a
+    restore was still there, and the app offered a new vault without a word about it."""
+    import shutil
+
+    from sitecare.cli import main
+
+    vault = reopen(vault_dir, template_kek)
+    vault.save(full=True)
+    vault.close()
+    assert main(["backups", "--vault", str(vault_dir), "--restore", "1"]) == 0
+    (vault_dir / "sitecare.vault").unlink()
+    shutil.rmtree(vault_dir / "backups")
+    [copy] = Vault(vault_dir).set_aside()
+    capsys.readouterr()
+    assert main(["check", "--vault", str(vault_dir)]) == 2
+    assert f"sitecare backups --restore {copy.name} --vault {vault_dir}" in capsys.readouterr().err
+
+    app = SitecareApp(Vault(vault_dir))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, CreateVaultScreen)
+        notice = message(app, "#create-notice")
+        assert copy.name in notice and "quit (ctrl+q) and run" in notice
+        assert not app.screen.query_one("#new").disabled  # a new vault leaves the copy alone: not refused
+
+
 async def test_backups_found_only_as_the_vault_is_made_are_left_alone(tmp_path, vault_template):
     """Backups put in the folder while the create screen waits: the vault is refused
     at the data layer, said on the screen, and nothing is deleted."""

@@ -111,6 +111,9 @@ def _no_vault(folder: Path) -> CliError:
     missing = Vault(folder).missing_with_backups()
     if missing:
         return CliError(missing)
+    set_aside = Vault(folder).missing_with_a_copy_set_aside()
+    if set_aside:
+        return CliError(f"{set_aside}; or run 'sitecare' to create a new vault.")
     return CliError(f"There is no vault in {folder}; run 'sitecare' to create one, or pass --vault.")
 
 

@@ -967,6 +967,25 @@ class Vault:
             f"(sitecare backups --vault {self.folder} lists them all, with their dates)."
         )
 
+    def missing_with_a_copy_set_aside(self) -> str | None:
+        """One sentence for a folder whose vault file and backups are gone but which
+        holds a copy set aside (SET_ASIDE), naming the newest and the command that puts
+        it back; None unless that is so. Not a refusal: a new vault leaves such copies
+        alone, so one may be made here instead."""
+        if self.exists() or self.backups():
+            return None
+        copies = self.set_aside()
+        if not copies:
+            return None
+        from ..rules.dates import show_datetime  # pure
+
+        try:
+            when = f", saved {show_datetime(datetime.fromtimestamp(copies[0].stat().st_mtime))}"
+        except OSError:
+            when = ""
+        return (f"There is no vault file in {self.folder}, but a copy of one is set aside there ({copies[0].name}"
+                f"{when}): to bring it back, run: sitecare backups --restore {copies[0].name} --vault {self.folder}")
+
     def conflict_copies(self) -> list[Path]:
         """Copies a sync service made when two devices changed the vault at once."""
         if not self.folder.is_dir():

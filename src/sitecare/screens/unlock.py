@@ -347,6 +347,14 @@ class CreateVaultScreen(Screen[bool]):
                            f"{self.vault.backup_dir} elsewhere first.")
                 self.query_one("#create-title", Static).update("The vault file is missing")
                 self.query_one("#create-intro").display = False
+        set_aside = None if refusal else self.vault.missing_with_a_copy_set_aside()
+        if set_aside:
+            # Said, not refused: a new vault leaves the copy alone. A trial deleted the
+            # vault and its backups, kept a copy set aside, and was offered a new vault
+            # without a word about it.
+            self.query_one("#create-notice", Static).update(
+                f"{set_aside.replace(': to bring it back, run:', ': to bring it back, quit (ctrl+q) and run:')}. "
+                "Or make a new, empty vault below.")
         if refusal:
             self.query_one("#create-notice", Static).update(refusal)
             # Nothing to type: the fields are taken away, not just greyed (at 80x24 they
