@@ -784,3 +784,24 @@ def test_check_reports_a_damaged_last_change_and_exits_2(open_vault, tmp_path, m
     assert len(captured.err.strip().splitlines()) == 1
     assert folder.joinpath("sitecare.vault").read_bytes() == damaged  # check writes nothing
     assert not list(folder.glob("sitecare-damaged-*"))
+
+
+def test_check_on_a_damaged_vault_names_the_backup_without_saying_to_quit(open_vault, tmp_path, monkeypatch, capsys):
+    # A trial read "quit, and restore..." from a command that had already ended.
+    from sitecare.cli import main
+
+    with change():
+        Site.create(name="Before the damage")
+    open_vault.save(full=True)
+    folder = open_vault.folder
+    open_vault.close()
+    raw = bytearray(folder.joinpath("sitecare.vault").read_bytes())
+    raw[len(raw) // 2] ^= 0x10
+    folder.joinpath("sitecare.vault").write_bytes(bytes(raw))
+    secret = tmp_path / "pass"
+    secret.write_text(PASSPHRASE + "\n")
+    monkeypatch.setenv("SITECARE_PASSPHRASE_FILE", str(secret))
+    assert main(["check", "--vault", str(folder)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert f"sitecare backups --restore 1 --vault {folder}" in err
+    assert "quit" not in err and err.endswith(".")

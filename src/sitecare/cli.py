@@ -129,7 +129,7 @@ def _open(folder: Path, readonly: bool) -> Vault:
         from .screens.unlock import damaged_advice
 
         plain = isinstance(exc, (VaultLockedError, VaultSaveError))
-        raise CliError(str(exc) if plain else damaged_advice(vault, str(exc))) from None
+        raise CliError(str(exc) if plain else damaged_advice(vault, str(exc), in_app=False)) from None
     _say_dropped(vault)
     return vault
 

@@ -25,8 +25,9 @@ from ..data.vault import PreparedOpen, Vault, VaultError, VaultLockedError, Vaul
 from ..rules.passphrase import passphrase_feedback
 
 
-def damaged_advice(vault: Vault, problem: str) -> str:
-    """One sentence for a vault that cannot be read, naming the backups that can be."""
+def damaged_advice(vault: Vault, problem: str, in_app: bool = True) -> str:
+    """One sentence for a vault that cannot be read, naming the backups that can be.
+    `in_app`: said on a screen, to be quit first (a command has already ended)."""
     found = vault.newest_backup()  # as a missing vault file's advice names it
     if found is None:
         return f"{problem} There are no kept backups in {vault.backup_dir}; restore the folder from your own backup."
@@ -38,9 +39,9 @@ def damaged_advice(vault: Vault, problem: str) -> str:
     # seeing that it was older than the records it needed (an empty first generation).
     # The listing gives every one's date.
     return (
-        f"{problem} {count} backup{'s are' if count != 1 else ' is'} kept: quit, and "
+        f"{problem} {count} backup{'s are' if count != 1 else ' is'} kept: {'quit, and ' if in_app else ''}"
         f"restore the newest ({newest.name}{saved}) with: sitecare backups --restore 1 --vault {vault.folder} "
-        f"(sitecare backups --vault {vault.folder} lists them all, with their dates)"
+        f"(sitecare backups --vault {vault.folder} lists them all, with their dates)."
     )
 
 
