@@ -19,6 +19,7 @@ from textual.screen import Screen
 
 from .data import commits
 from .data.vault import ReadOnlyError, Vault, VaultChangedError, VaultDamagedError, VaultError
+from .screens.typing_order import keep_keys_in_order
 from .screens.unlock import CreateVaultScreen, Unlocking, UnlockScreen, damaged_advice
 
 # Read with the app's styles (see SitecareApp.__init__); the screen itself is imported
@@ -157,6 +158,7 @@ class SitecareApp(App[int]):
 
     def __init__(self, vault: Vault, *, now: Callable[[], datetime] = datetime.now, demo: bool = False):
         super().__init__()
+        keep_keys_in_order()  # a burst of typing is applied as typed (screens/typing_order.py)
         # The home screen's styles are read with the app's. Read when the screen was
         # first shown, they made Textual parse every widget's stylesheet once more.
         self.css_path = [*self.css_path, _HOME_CSS]

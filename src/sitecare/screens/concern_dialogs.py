@@ -38,6 +38,7 @@ from ..rules.dates import DateError, parse_uk_date, show_date
 from ..rules.workdays import NATION_NAMES, add_working_days
 from .concern_ticks import TickBox
 from .confirm import ConfirmScreen
+from .typing_order import act_on_own_key
 
 
 class ConcernDialog(ModalScreen[bool]):
@@ -234,16 +235,23 @@ class EntryDialog(ConcernDialog):
             self.query_one("#f-kind").focus(scroll_visible=False)
             self.call_after_refresh(self.query_one(".concern-dialog", VerticalScroll).scroll_home, animate=False)
             return
-        preset = self.corrects is not None or self.kind == "outcome"
-        first = self.query("#f-text") if preset else self.query("#f-kind")
+        # In the text, where the typing goes: keys sent before a first letter moved the
+        # focus there from the kind (a burst) went the long way round and came in after
+        # the letters typed behind them. The kind is a shift+Tab away.
+        first = self.query("#f-text")
         if first:
             first.first().focus()
 
-    def on_key(self, event: events.Key) -> None:
+    async def on_key(self, event: events.Key) -> None:
         """Letters typed while a checkbox, list or button has focus go into the text, as in
         the concern form, rather than being lost (Input and TextArea stop the keys they type)."""
         character = event.character
         if not event.is_printable or not character:
+            text = self.query_one("#f-text", TextArea)
+            if self.focused is text:
+                # Sent to the field that had focus before a first letter moved it to the
+                # text (a burst: "incidnt", Backspace...): the text's, in its turn.
+                await act_on_own_key(text, event)
             return
         if event.key == "space" and time.monotonic() - self._redirected_at > 1.0:
             return  # a space on its own ticks a checkbox, as it should
