@@ -691,6 +691,36 @@ async def test_a_note_typed_in_one_burst_with_ctrl_s_is_saved_whole(open_vault):
         assert ChronologyEntry.select().order_by(ChronologyEntry.id.desc()).first().text == "Rang the DSL about xit, done"
 
 
+async def test_esc_in_an_entry_asks_before_the_typing_is_lost(open_vault):
+    # A third trial typed a note, pressed Esc, and the note was gone unasked.
+    concern = cs.raise_concern(cs.site(), NOW)
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.push_screen(ConcernScreen(concern.id))
+        await settle(app, pilot)
+        await pilot.press("e")
+        await settle(app, pilot)
+        await pilot.press("escape")  # nothing typed: closed at once
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConcernScreen)
+        await pilot.press("e")
+        await settle(app, pilot)
+        await pilot.press(*"Rang the DSL")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("enter")  # the safe answer has focus: keep editing
+        await pilot.pause()
+        assert isinstance(app.screen, EntryDialog)
+        assert app.screen.query_one("#f-text", TextArea).text == "Rang the DSL"
+        await pilot.press("escape")
+        await pilot.pause()
+        app.screen.query_one("#yes").press()
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConcernScreen)
+
+
 def open_vault_key(vault) -> bytes:
     from support import PASSPHRASE as passphrase
     from sitecare.data.vault import derive_key
@@ -744,7 +774,7 @@ async def test_a_read_only_sitecare_says_where_to_raise_a_concern_before_anythin
             assert any("cannot be saved here" in note and "has the vault open" in note for note in notes)
             # No other sitecare has it (opened read-only by choice, or for a folder that
             # could not be written to): not sent to look for one.
-            assert "folder can be written to" in notes[-1] and "raise it in" not in notes[-1]
+            assert "lock it (ctrl+l) and unlock it" in notes[-1] and "raise it in" not in notes[-1]
             holder = Vault(open_vault.folder)
             holder.acquire_lock()
             try:

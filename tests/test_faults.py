@@ -222,6 +222,8 @@ async def test_quitting_from_the_lock_screen_with_unsaved_changes_warns_first(op
         await pilot.pause()
         assert app.is_running  # the first Quit only warns
         assert any("Press Quit again" in n.message for n in app._notifications)
+        # Focus back in the passphrase: typing it and Enter unlocks, not a second Quit.
+        assert app.focused is app.screen.query_one("#passphrase")
         app.screen.query_one("#quit", Button).press()
         await pilot.pause()
         assert not app.is_running
@@ -259,6 +261,7 @@ async def test_a_vault_replaced_underneath_keeps_both_versions_when_the_user_sav
         await pilot.pause()
         notice = str(app.screen.query_one("#unlock-notice").render())
         assert "unlock, then press ctrl+s" in notice and "tried again" not in notice
+        assert notice.count("ctrl+s") == 1  # said once, as what to do after unlocking
         await unlock_with(app, pilot, PASSPHRASE)
         await pilot.press("ctrl+s")
         await pilot.pause()

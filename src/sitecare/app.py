@@ -522,6 +522,10 @@ class SitecareApp(App[int]):
                 # Quitting now would lose what is only in memory; say so once.
                 if not self._quit_warned:
                     self._quit_warned = True
+                    if isinstance(self.screen, UnlockScreen):
+                        # Back to the passphrase: a trial typed it after the warning, and
+                        # its Enter pressed Quit again.
+                        self.screen.query_one("#passphrase").focus()
                     self.notify(
                         f"Changes are not saved (see the error). Press "
                         f"{'Quit' if isinstance(self.screen, UnlockScreen) else 'ctrl+q'} again to quit anyway "

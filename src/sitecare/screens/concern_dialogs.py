@@ -63,6 +63,15 @@ class ConcernDialog(ModalScreen[bool]):
     def __init__(self, concern_id: int):
         super().__init__()
         self.concern_id = concern_id
+        self._as_opened: tuple[str, ...] | None = None  # the text fields as first shown
+
+    def _typed(self) -> tuple[str, ...]:
+        return tuple(w.text if isinstance(w, TextArea) else w.value for w in self.query("TextArea, Input"))
+
+    @on(events.Mount)
+    def _remember_as_opened(self) -> None:
+        # After a subclass's on_mount has filled its fields (handlers run subclass first).
+        self._as_opened = self._typed()
 
     @property
     def concern(self) -> Concern:
@@ -118,7 +127,17 @@ class ConcernDialog(ModalScreen[bool]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        # As the forms ask: a third trial typed a note, pressed Esc and lost it unasked.
+        if self._as_opened is None or self._typed() == self._as_opened:
+            self.dismiss(False)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(False)
+
+        self.app.push_screen(ConfirmScreen("Discard what you typed here?", yes="Discard", no="Keep editing",
+                                           danger=True), answered)
 
     # helpers for subclasses
     def value(self, name: str) -> str:

@@ -602,7 +602,8 @@ def open_concern_form(app, site_id: int | None = None) -> None:
         else:
             # Opened read-only by choice, or because the folder could not be written to
             # (a damaged vault's copy could not be kept): no other sitecare to send to.
-            advice = "quit, make sure the vault folder can be written to, and unlock it again"
+            advice = ("lock it (ctrl+l) and unlock it to open it for writing (if that is refused, the vault "
+                      "folder cannot be written to)")
         app.notify(f"This sitecare has the vault open read-only, so a concern cannot be saved here: {advice}.",
                    severity="warning", timeout=20)
         return

@@ -149,12 +149,14 @@ class UnlockScreen(Screen[bool]):
             lines.append(self._why_locked)
         if self.relock and self.vault.is_open and getattr(self.app, "save_error", None):
             # The lock cleared the messages shown before it: the error is repeated here.
-            lines.append(self.app.save_error)
             if getattr(self.app, "_changed_underneath", False):
-                # No retry can succeed here: the user chooses, after unlocking.
-                lines.append("They are kept in memory while sitecare is locked: unlock, then press ctrl+s to "
-                             "choose how to save them. Quitting now would lose them.")
+                # No retry can succeed here, and ctrl+s does nothing on this screen: the
+                # user chooses after unlocking. (The error itself says "press ctrl+s".)
+                lines.append("Your latest changes are not saved: the vault file was changed, removed or damaged "
+                             "since sitecare opened it. They are kept in memory while sitecare is locked: unlock, "
+                             "then press ctrl+s to choose how to save them. Quitting now would lose them.")
             else:
+                lines.append(self.app.save_error)
                 lines.append(
                     "While sitecare is locked these changes are kept in memory and saving is tried again "
                     "every few seconds: quitting now would lose them."
