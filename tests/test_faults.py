@@ -210,6 +210,39 @@ async def test_a_change_made_after_the_quit_warning_is_warned_about_again(open_v
         monkeypatch.setattr(vault_mod.fs, "open", os.open)
 
 
+async def test_quitting_a_read_only_sitecare_after_a_change_warns_first(open_vault, template_kek):
+    # A third trial added a site in a read-only sitecare and quit: the site was gone,
+    # unwarned (the change is said not to be saved when made, then forgotten).
+    folder = open_vault.folder
+    open_vault.close()
+    reader = Vault(folder)
+    reader.open_with_key(template_kek, readonly=True)
+    app = SitecareApp(reader)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+q")  # nothing changed: quits at once
+        await pilot.pause()
+        assert not app.is_running
+    reader = Vault(folder)
+    reader.open_with_key(template_kek, readonly=True)
+    app = SitecareApp(reader)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            with change():
+                Site.create(name="Typed where it cannot be saved")
+            await pilot.pause()
+            await pilot.press("ctrl+q")
+            await pilot.pause()
+            assert app.is_running
+            assert any("read-only" in n.message and "quit anyway" in n.message for n in app._notifications)
+            await pilot.press("ctrl+q")
+            await pilot.pause()
+            assert not app.is_running
+    finally:
+        reader.close()
+
+
 async def test_quitting_from_the_lock_screen_with_unsaved_changes_warns_first(open_vault, template_kek, monkeypatch):
     # The idle lock with the disk full: a new-user trial pressed Quit on the lock screen
     # and lost the change, where ctrl+q would have warned.

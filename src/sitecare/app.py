@@ -171,6 +171,7 @@ class SitecareApp(App[int]):
         self.save_error: str | None = None
         self._changed_underneath = False  # the save_error is the vault file changed underneath
         self._quit_warned = False  # told that quitting now loses unsaved changes
+        self._changed_read_only = False  # a change committed in a read-only sitecare (never saved)
         # The screen is locked but the database kept: its last changes were not saved.
         self.screen_locked = False
         self._home_ready: Screen | None = None  # see _make_home_ready
@@ -290,6 +291,7 @@ class SitecareApp(App[int]):
         self.screen_locked = False
         self._show_subtitle()
         if opened:
+            self._changed_read_only = False  # a new opening: what was changed read-only went with the lock
             refresh = getattr(self.screen, "refresh_data", None)
             if refresh:
                 refresh()
@@ -343,6 +345,7 @@ class SitecareApp(App[int]):
         # A change made since a quit was warned about is not covered by that warning
         # (a trial was warned once, went on working, and lost the later changes).
         self._quit_warned = False
+        self._changed_read_only = self._changed_read_only or self.vault.readonly
         self.request_save()
 
     def request_save(self) -> None:
@@ -516,24 +519,28 @@ class SitecareApp(App[int]):
         self._quit_now()
 
     def _quit_now(self) -> None:
+        unsaved = None
         if self.vault.is_open and not self.vault.readonly:
             self.flush()
             if self.save_error:
-                # Quitting now would lose what is only in memory; say so once.
-                if not self._quit_warned:
-                    self._quit_warned = True
-                    if isinstance(self.screen, UnlockScreen):
-                        # Back to the passphrase: a trial typed it after the warning, and
-                        # its Enter pressed Quit again.
-                        self.screen.query_one("#passphrase").focus()
-                    self.notify(
-                        f"Changes are not saved (see the error). Press "
-                        f"{'Quit' if isinstance(self.screen, UnlockScreen) else 'ctrl+q'} again to quit anyway "
-                        "and lose them.",
-                        severity="error",
-                        timeout=20,
-                    )
-                    return
+                unsaved = "Changes are not saved (see the error)."
+        elif self.vault.is_open and self._changed_read_only:
+            # A trial added a site in a read-only sitecare and quit: gone, unwarned.
+            unsaved = "Changes made here cannot be saved: this sitecare has the vault open read-only."
+        if unsaved and not self._quit_warned:
+            # Quitting now would lose what is only in memory; say so once per change.
+            self._quit_warned = True
+            if isinstance(self.screen, UnlockScreen):
+                # Back to the passphrase: a trial typed it after the warning, and its
+                # Enter pressed Quit again.
+                self.screen.query_one("#passphrase").focus()
+            self.notify(
+                f"{unsaved} Press {'Quit' if isinstance(self.screen, UnlockScreen) else 'ctrl+q'} again to quit "
+                "anyway and lose them.",
+                severity="error",
+                timeout=20,
+            )
+            return
         self.exit(0)
 
     def on_unmount(self) -> None:
