@@ -62,6 +62,16 @@ async def choose(pilot, select_id: str, typed: str) -> None:
     await pilot.pause()
 
 
+async def open_concern(app, pilot, concern_id: int, key: str | None = None) -> None:
+    """From the home screen to the concern's screen; then `key` (a dialog's), if given."""
+    await settle(app, pilot)
+    app.push_screen(ConcernScreen(concern_id))
+    await settle(app, pilot)
+    if key is not None:
+        await pilot.press(key)
+        await settle(app, pilot)
+
+
 async def open_form(app, pilot) -> ConcernFormScreen:
     await pilot.press("ctrl+n")
     await settle(app, pilot)
@@ -189,9 +199,7 @@ async def test_the_record_is_append_only_in_the_ui(open_vault):
     original = concerns.entries(concern)[0]
     app = make_app(open_vault)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        app.push_screen(ConcernScreen(concern.id))
-        await settle(app, pilot)
+        await open_concern(app, pilot, concern.id)
         await pilot.press("2")
         await pilot.pause()
         # No key on this screen, or the app's, edits or deletes an entry.
@@ -218,11 +226,7 @@ async def test_the_step_dialog_opens_at_the_top_and_typing_is_never_lost(open_va
     concern = cs.raise_concern(cs.site(), NOW)
     app = make_app(open_vault)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        app.push_screen(ConcernScreen(concern.id))
-        await settle(app, pilot)
-        await pilot.press("d")
-        await settle(app, pilot)
+        await open_concern(app, pilot, concern.id, "d")
         dialog = app.screen
         assert isinstance(dialog, EntryDialog)
         box = dialog.query_one(".concern-dialog")
@@ -676,11 +680,7 @@ async def test_a_note_typed_in_one_burst_with_ctrl_s_is_saved_whole(open_vault):
     concern = cs.raise_concern(cs.site(), NOW)
     app = make_app(open_vault)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        app.push_screen(ConcernScreen(concern.id))
-        await settle(app, pilot)
-        await pilot.press("e")
-        await settle(app, pilot)
+        await open_concern(app, pilot, concern.id, "e")
         assert isinstance(app.screen, EntryDialog)
         keys = ([(c, c) for c in "Rang the DSL abuot"] + [("backspace", None)] * 3 + [(c, c) for c in "out it"]
                 + [("left", None)] * 2 + [("x", "x"), ("end", None)] + [(c, c) for c in ", done"])
@@ -696,11 +696,7 @@ async def test_esc_in_an_entry_asks_before_the_typing_is_lost(open_vault):
     concern = cs.raise_concern(cs.site(), NOW)
     app = make_app(open_vault)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        app.push_screen(ConcernScreen(concern.id))
-        await settle(app, pilot)
-        await pilot.press("e")
-        await settle(app, pilot)
+        await open_concern(app, pilot, concern.id, "e")
         await pilot.press("escape")  # nothing typed: closed at once
         await settle(app, pilot)
         assert isinstance(app.screen, ConcernScreen)
