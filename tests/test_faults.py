@@ -233,7 +233,8 @@ async def test_quitting_from_the_lock_screen_with_unsaved_changes_warns_first(op
     app = SitecareApp(open_vault, now=lambda: datetime(2026, 11, 22, 9, 0))
     async with app.run_test(size=(80, 24), message_hook=None) as pilot:
         await lock_with_the_disk_full(app, pilot, monkeypatch)
-        app.screen.query_one("#quit", Button).press()
+        app.screen.query_one("#quit", Button).focus()  # as Tab reaches it
+        await pilot.press("enter")
         await pilot.pause()
         assert app.is_running  # the first Quit only warns
         assert any("Press Quit again" in n.message for n in app._notifications)
@@ -291,6 +292,31 @@ async def test_a_vault_replaced_underneath_keeps_both_versions_when_the_user_sav
         assert Site.select().where(Site.name == "typed on this device").exists()
     finally:
         again.close()
+
+
+async def test_a_quit_warned_before_a_lock_is_warned_again_on_the_lock_screen(open_vault, monkeypatch):
+    # The lock hides what the warning said: its Quit button must not take the warning
+    # given before as already heeded.
+    from textual.widgets import Button
+
+    from sitecare.screens.unlock import UnlockScreen
+
+    app = SitecareApp(open_vault, now=lambda: datetime(2026, 11, 22, 9, 0))
+    async with app.run_test(size=(80, 24), message_hook=None) as pilot:
+        monkeypatch.setattr(vault_mod.fs, "open", _error(errno.ENOSPC))
+        with change():
+            Site.create(name="typed while the disk was full")
+        await app.workers.wait_for_complete()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert app.is_running  # warned
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert isinstance(app.screen, UnlockScreen)
+        app.screen.query_one("#quit", Button).press()
+        await pilot.pause()
+        assert app.is_running  # warned again
+        monkeypatch.setattr(vault_mod.fs, "open", os.open)
 
 
 def test_a_truncated_blob_is_reported_not_crashed(open_vault):
