@@ -174,6 +174,9 @@ async def test_quitting_with_unsaved_changes_warns_first_and_for_every_later_cha
     async with app.run_test(size=(80, 24)) as pilot:
         await change_while_the_disk_is_full("unsaved")
         await quit_is_refused()
+        # The warning says why itself: the error's toast may have gone by then.
+        warning = list(app._notifications)[-1]
+        assert warning.message.startswith("Changes are not saved. Could not save (the disk is full)")
         # A change made after the warning is not covered by it: a trial was warned, went
         # on working with the disk still failing, and the next ctrl+q lost the change.
         await change_while_the_disk_is_full("typed after the warning")
@@ -849,3 +852,45 @@ def test_check_on_a_damaged_vault_names_the_backup_without_saying_to_quit(open_v
     err = capsys.readouterr().err.strip()
     assert f"sitecare backups --restore 1 --vault {folder}" in err
     assert "quit" not in err and err.endswith(".")
+
+
+async def test_a_form_says_saved_only_once_its_change_is_written(open_vault, monkeypatch):
+    # Trials saw "Saved Oak School." beside "Could not save (the disk is full)".
+    from sitecare.screens.site_form import SiteFormScreen
+
+    from sitehelpers import fill, settle
+
+    app = SitecareApp(open_vault, now=lambda: datetime(2026, 11, 22, 9, 0))
+
+    def said() -> list[str]:
+        return [n.message for n in app._notifications]
+
+    async def add_site(pilot, name: str) -> None:
+        app.push_screen(SiteFormScreen())
+        await pilot.pause()
+        await fill(app, pilot, "#name", name)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, SiteFormScreen)
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await add_site(pilot, "Oak School")
+        assert "Saved Oak School." in said()
+
+        monkeypatch.setattr(vault_mod.fs, "open", _error(errno.ENOSPC))
+        await add_site(pilot, "Elm School")
+        assert "Saved Elm School." not in said()
+        assert any("disk is full" in m for m in said())
+
+        # The error is not said again at the next change: what that change left
+        # unsaved is.
+        await add_site(pilot, "Ash School")
+        assert "Saved Ash School." not in said()
+        assert any(m.startswith("Not saved yet: Ash School.") for m in said())
+
+        monkeypatch.setattr(vault_mod.fs, "open", os.open)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "Saved: all changes are now in the vault." in said()
+        assert not any(m in said() for m in ("Saved Elm School.", "Saved Ash School."))
+        assert app.save_error is None

@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.screen import Screen
 
 from .data import commits
+from .rules.words import listed
 from .data.vault import ReadOnlyError, Vault, VaultChangedError, VaultDamagedError, VaultError
 from .screens.typing_order import keep_keys_in_order
 from .screens.unlock import CreateVaultScreen, Unlocking, UnlockScreen, damaged_advice
@@ -97,6 +98,8 @@ class SaveFinished(Message):
     #: The vault file was changed, damaged or removed since sitecare opened it: a save
     #: over it is offered (ctrl+s), the file set aside first.
     underneath: bool = False
+    #: The save's sequence number (Vault.serialize): news of the changes it holds is told.
+    seq: int = 0
 
 
 @dataclass
@@ -172,6 +175,9 @@ class SitecareApp(App[int]):
         self._changed_underneath = False  # the save_error is the vault file changed underneath
         self._quit_warned = False  # told that quitting now loses unsaved changes
         self._changed_read_only = False  # a change committed in a read-only sitecare (never saved)
+        # (save sequence, "Saved Oak School.", "Oak School"): told once that save is written.
+        self._saved_news: list[tuple[int, str, str]] = []
+        self._save_seq = 0
         # The screen is locked but the database kept: its last changes were not saved.
         self.screen_locked = False
         self._home_ready: Screen | None = None  # see _make_home_ready
@@ -363,7 +369,33 @@ class SitecareApp(App[int]):
         except VaultDamagedError as exc:
             self._damage_found_in_save(str(exc))
             return
+        self._save_seq = seq
         self._write(seq, image)
+
+    def tell_when_saved(self, text: str, subject: str) -> None:
+        """Say `text` ("Saved Oak School.") once the change just committed is written to
+        disk; if its save fails, say that `subject` is not saved. Trials saw "Saved" beside
+        a failed save. In a read-only sitecare request_save has already said that nothing
+        is saved."""
+        if self.vault.is_open and not self.vault.readonly:
+            self._saved_news.append((self._save_seq, text, subject))
+
+    def _tell_saved_news(self, seq: int | None, error: str | None, told: bool) -> None:
+        """News of the changes in the save `seq` (None: every change so far) once it has
+        ended: `error` is why it failed, `told` whether that was just said."""
+        news = [n for n in self._saved_news if seq is None or n[0] <= seq]
+        self._saved_news = [n for n in self._saved_news if n not in news]
+        if not news:
+            return
+        if error is None:
+            for _, text, _ in news:
+                self.notify(text)
+        elif not told:
+            # The error was said at an earlier save and is not repeated: name what this
+            # change left unsaved.
+            subjects = [subject for _, _, subject in news]
+            self.notify(f"Not saved yet: {listed(subjects)}. The vault still cannot be written; your changes are "
+                        "kept in memory and ctrl+s tries again.", severity="error", timeout=20)
 
     # -- SQLite's check, left by the unlock until the home screen is up ---------------
 
@@ -416,20 +448,23 @@ class SitecareApp(App[int]):
         try:
             self.vault.write_image(seq, image)
         except (VaultError, OSError) as exc:
-            self.post_message(SaveFinished(str(exc), isinstance(exc, VaultChangedError)))
+            self.post_message(SaveFinished(str(exc), isinstance(exc, VaultChangedError), seq))
             return
-        self.post_message(SaveFinished(None))
+        self.post_message(SaveFinished(None, seq=seq))
 
     @on(SaveFinished)
     def save_finished(self, message: SaveFinished) -> None:
         if message.error:
-            if message.error != self.save_error:
+            told = message.error != self.save_error
+            if told:
                 self.notify(message.error, severity="error", timeout=20)
+            self._tell_saved_news(message.seq, message.error, told)
             self.save_error = message.error
             self._changed_underneath = message.underneath
         elif self.save_error:
             self.save_error = None
             self._quit_warned = False  # a later failure warns again before a quit
+            self._saved_news = [n for n in self._saved_news if n[0] > message.seq]
             self.notify("Saved: all changes are now in the vault.")
             trying = isinstance(self.screen, UnlockScreen) and self.screen.trying
             if self.screen_locked and self.vault.is_open and not trying:
@@ -439,6 +474,8 @@ class SitecareApp(App[int]):
                 self.screen_locked = False
                 if isinstance(self.screen, UnlockScreen):
                     self.screen.show_notice()
+        else:
+            self._tell_saved_news(message.seq, None, False)
         self._show_subtitle()
 
     def action_save(self) -> None:
@@ -523,7 +560,8 @@ class SitecareApp(App[int]):
         if self.vault.is_open and not self.vault.readonly:
             self.flush()
             if self.save_error:
-                unsaved = "Changes are not saved (see the error)."
+                # The error itself, not a pointer to it: its toast may be gone by now.
+                unsaved = f"Changes are not saved. {self.save_error}"
         elif self.vault.is_open and self._changed_read_only:
             # A trial added a site in a read-only sitecare and quit: gone, unwarned.
             unsaved = "Changes made here cannot be saved: this sitecare has the vault open read-only."

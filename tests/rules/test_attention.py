@@ -243,18 +243,6 @@ class TestSiteContacts:
         assert item.detail == "To confirm: Nadia Kowalczyk and Sam Okoro."
 
 
-@pytest.mark.parametrize("names, limit, said", [
-    ([], 3, ""),
-    (["A"], 3, "A"),
-    (["A", "B"], 3, "A and B"),
-    (["A", "B", "C"], 3, "A, B and C"),  # a trial read "A and B and C"
-    (["A", "B", "C", "D"], 3, "A, B, C and 1 more"),
-    (["A", "B", "C", "D", "E"], 2, "A, B and 3 more"),
-])
-def test_names_are_listed_as_a_sentence_lists_them(names, limit, said):
-    assert attention_rules._names(names, limit) == said
-
-
 class TestConcerns:
     def test_action_due_yesterday_is_overdue_and_today_is_due(self):
         action = ConcernActionInput(5, 2, "C-2026-010", "Otterbrook", "Ask the DSL for the outcome", "Sam (DSL)", date(2026, 11, 21))

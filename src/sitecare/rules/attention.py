@@ -51,6 +51,7 @@ from sitecare.rules.policy import PolicyState, policy_status
 from sitecare.rules.requests import request_due
 from sitecare.rules.retention import artwork_disposal_date, notes_disposal_date
 from sitecare.rules.validity import TrainingState, TrainingStatus, requirement_status
+from sitecare.rules.words import listed
 from sitecare.rules.workdays import DEFAULT_NATION, add_working_days
 
 if TYPE_CHECKING:
@@ -303,14 +304,6 @@ def _day_word(day: date, today: date) -> str:
     return show_date(day)
 
 
-def _names(names: Iterable[str], limit: int = 2) -> str:
-    """"A", "A and B", "A, B and C", "A, B and 2 more"."""
-    names = list(names)
-    if len(names) > limit:
-        names = names[:limit] + [f"{len(names) - limit} more"]
-    return f"{', '.join(names[:-1])} and {names[-1]}" if len(names) > 1 else "".join(names)
-
-
 def contact_confirmation_due(site_kind: str, confirmed_on: date | None, from_date: date, today: date) -> date:
     """When a contact's details are next to be confirmed with the site.
 
@@ -355,7 +348,7 @@ def _training(inp: TrainingInput, today: date) -> list[tuple]:
         verb = "Renew: it has expired"
     else:
         verb = "Renew before it expires"
-    action = verb + (f"; required by {_names(inp.required_by)}" if inp.required_by else "")
+    action = verb + (f"; required by {listed(inp.required_by, 2)}" if inp.required_by else "")
     detail = f"Valid until {show_date(best.expires)} (completed {show_date(best.completed)})."
     return [(Kind.TRAINING, inp.kind_name, best.expires, action, RecordRef("training_record", best.id), detail)]
 
@@ -437,7 +430,7 @@ def _contacts(inp: SiteContactsInput, today: date) -> list[tuple]:
             action = f"Confirm contact details for this academic year (since {show_date(academic_year_start(today))})"
         else:
             action = "Confirm the contacts' details with the site"
-        out.append((Kind.CONTACTS, inp.site_name, due, action, ref, f"To confirm: {_names(waiting, 3)}."))
+        out.append((Kind.CONTACTS, inp.site_name, due, action, ref, f"To confirm: {listed(waiting, 3)}."))
     return out
 
 
@@ -558,7 +551,7 @@ def _authority(inp: AuthorityInput, today: date) -> list[tuple]:
         due = add_months(inp.verified_on, AUTHORITY_VERIFY_MONTHS)
         detail = f"Numbers last checked {show_date(inp.verified_on)}."
     if inp.used_by:
-        detail += f" Used by {_names(inp.used_by)}."
+        detail += f" Used by {listed(inp.used_by, 2)}."
     return [(Kind.AUTHORITY, inp.name, due, "Check its safeguarding, out-of-hours and LADO numbers",
              RecordRef("local_authority", inp.authority_id), detail)]
 

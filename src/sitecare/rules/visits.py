@@ -23,6 +23,7 @@ from functools import lru_cache
 from dateutil.rrule import rrule, rrulestr
 
 from sitecare.rules.dates import show_date
+from sitecare.rules.words import listed
 
 __all__ = [
     "Frequency",
@@ -283,8 +284,6 @@ def pattern_from_rrule(text: str) -> VisitPattern | None:
     return None
 
 
-def _join(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def describe_rrule(text: str, dtstart: date | None = None) -> str:
@@ -319,14 +318,14 @@ def describe_rrule(text: str, dtstart: date | None = None) -> str:
     names = [WEEKDAY_NAMES[WEEKDAY_CODES.index(d)] for d in days if d in WEEKDAY_CODES]
     if freq == "DAILY":
         if days:  # interval is 1 here (_parts refuses DAILY+BYDAY with an interval)
-            return f"Every {_join(names)}" + suffix
+            return f"Every {listed(names)}" + suffix
         return ("Every day" if interval == 1 else f"Every {interval} days") + suffix
     if freq == "WEEKLY" and plain:
         if not names and dtstart is not None:
             names = [WEEKDAY_NAMES[dtstart.weekday()]]
         if interval == 1:
-            return (f"Every {_join(names)}" if names else "Every week") + suffix
-        on = f" on {_join(names)}" if names else ""
+            return (f"Every {listed(names)}" if names else "Every week") + suffix
+        on = f" on {listed(names)}" if names else ""
         if interval == 2:
             return f"Every other week{on}" + suffix
         return f"Every {interval} weeks{on}" + suffix
@@ -338,7 +337,7 @@ def describe_rrule(text: str, dtstart: date | None = None) -> str:
             values = [int(v) for v in parts["BYMONTHDAY"].split(",")]
             words = [("last day" if v == -1 else _ordinal_number(v)) for v in values]
             if all(v > 0 or v == -1 for v in values):
-                return f"On the {_join(words)} of {every}" + suffix
+                return f"On the {listed(words)} of {every}" + suffix
         elif days:
             words = []
             for d in days:
@@ -353,7 +352,7 @@ def describe_rrule(text: str, dtstart: date | None = None) -> str:
                     words = []
                     break
             if words:
-                text = _join(words)
+                text = listed(words)
                 return f"{text[0].upper()}{text[1:]} of {every}" + suffix
     if freq == "YEARLY" and not days:
         return ("Every year" if interval == 1 else f"Every {interval} years") + suffix

@@ -99,7 +99,7 @@ class AuthorityFormScreen(FormScreen):
         except AuthorityError as exc:
             self.show_field_error(exc.field, str(exc))
             return
-        self.notify(f"Saved {saved.name}.")
+        self.app.tell_when_saved(f"Saved {saved.name}.", saved.name)
         self.dismiss(saved.id)
 
 

@@ -158,5 +158,5 @@ class ClientFormScreen(FormScreen):
             return
         show_errors(self, {})
         saved = clients.save_client(fields, self.client.id if self.client else None)
-        self.notify(f"Saved {saved.reference}.")
+        self.app.tell_when_saved(f"Saved {saved.reference}.", saved.reference)
         self.dismiss(saved.id)

@@ -194,5 +194,6 @@ class ComplaintFormScreen(FormScreen):
             return
         show_errors(self, {})
         saved = complaints.save_complaint(fields, self.app.today(), self.complaint.id if self.complaint else None)
-        self.notify(f"Saved {saved.reference}." if self.complaint else f"Logged {saved.reference}.")
+        self.app.tell_when_saved(f"Saved {saved.reference}." if self.complaint else f"Logged {saved.reference}.",
+                                 saved.reference)
         self.dismiss(saved.id)

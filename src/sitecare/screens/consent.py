@@ -450,5 +450,7 @@ class ConsentFormScreen(FormScreen):
         except Exception as exc:  # noqa: BLE001 - a vault error (read-only, disk full) as one sentence
             self.show_form_error(str(exc))
             return
-        self.notify("Consent saved." if not self.refresh_mode else "Consent refreshed: the review starts again from today's consent.")
+        self.app.tell_when_saved(
+            "Consent saved." if not self.refresh_mode else "Consent refreshed: the review starts again from today's consent.",
+            f"the consent to '{saved.purpose}'")
         self.dismiss(saved.id)

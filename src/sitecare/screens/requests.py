@@ -258,5 +258,5 @@ class RequestFormScreen(FormScreen):
             return
         show_errors(self, {})
         saved = clients.save_request(fields, self.request.id if self.request else None)
-        self.notify("Data request saved.")
+        self.app.tell_when_saved("Data request saved.", "the data request")
         self.dismiss(saved.id)

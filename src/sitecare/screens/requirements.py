@@ -64,7 +64,7 @@ class RequirementFormScreen(FormScreen):
         except sites.SiteError as exc:
             self.show_field_error(exc.field, str(exc))
             return
-        self.notify("Saved the requirement.")
+        self.app.tell_when_saved("Saved the requirement.", "the requirement")
         self.dismiss(kind)
 
 

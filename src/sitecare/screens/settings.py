@@ -98,5 +98,8 @@ class SettingsScreen(FormScreen):
         except rules.SettingError as exc:  # checked above by the same rules: not expected
             self.show_form_error(str(exc))
             return
-        self.notify("Settings saved." if changed else "Nothing changed: the settings are as they were.")
+        if changed:
+            self.app.tell_when_saved("Settings saved.", "the settings")
+        else:
+            self.notify("Nothing changed: the settings are as they were.")
         self.dismiss(changed)

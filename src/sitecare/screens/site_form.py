@@ -286,5 +286,5 @@ class SiteFormScreen(FormScreen):
         except ValueError as exc:
             self.show_form_error(str(exc))
             return
-        self.notify(f"Saved {site.name}.")
+        self.app.tell_when_saved(f"Saved {site.name}.", site.name)
         self.dismiss(site.id)

@@ -255,7 +255,8 @@ class TrainingFormScreen(FormScreen):
         kind = training.kind(values["kind"]).name
         what = "Saved" if self.record_id is not None else "Added"
         extra = f" with the certificate {stored.filename}" if stored else ""
-        self.notify(f"{what} {kind} ({show_date(values['completed'])}){extra}.")
+        self.app.tell_when_saved(f"{what} {kind} ({show_date(values['completed'])}){extra}.",
+                                 f"{kind} ({show_date(values['completed'])})")
         self.dismiss(record_id)
 
 
