@@ -217,6 +217,8 @@ def test_a_missing_dsl_is_a_gap_never_dropped(open_vault):
     bare = cs.site(name="Poppyfield Day Centre", dsl=False)
     tell = steps_of(cs.raise_concern(bare, NOW))["commissioned/tell-dsl"].resolved
     assert tell.contacts == () and "no deputy DSL recorded either" in tell.gap_message
+    # Nobody stands in: the note does not say the deputy does.
+    assert tell.fallback_note == "The deputy DSL would stand in for the DSL, because no DSL is recorded."
 
 
 # --------------------------------------------------------------------------- deadlines

@@ -340,7 +340,7 @@ def test_missing_dsl_with_a_deputy_shows_the_deputy_and_still_flags_the_gap(ship
     assert tell.contacts == (DEPUTY,)
     assert tell.gap is True
     assert tell.gap_message == "No DSL recorded for this site — add one (key: c)"
-    assert "because no contact is recorded" in tell.fallback_note
+    assert tell.fallback_note == "Instead of the DSL: the deputy DSL, because no DSL is recorded."
 
 
 def test_dsl_recorded_resolves_with_no_gap(shipped):

@@ -871,13 +871,16 @@ def _resolve_step(route: str, step: Step, ctx: ProcedureContext, in_hours: bool)
         if reasons:
             role = fb.role
             replaced_because_missing = "no_contact" in reasons
-            fallback_note = (
-                f"Instead of the {ROLE_INFO[step.role][0]}: the {ROLE_INFO[role][0]}, "
-                f"because {_describe(reasons)}."
-            )
+            why = " or ".join(f"no {ROLE_INFO[step.role][0]} is recorded" if n == "no_contact" else CONDITIONS[n]
+                              for n in reasons)
+            fallback_note = f"Instead of the {ROLE_INFO[step.role][0]}: the {ROLE_INFO[role][0]}, because {why}."
             break
 
     contacts = () if role == "self" else _contacts_for(role, step, ctx)
+    if fallback_note and not contacts and role != "self":
+        # "Instead of the DSL: the deputy DSL" beside "no deputy DSL recorded either"
+        # read to a trial as a contradiction: nobody stands in yet.
+        fallback_note = f"The {ROLE_INFO[role][0]} would stand in for the {ROLE_INFO[step.role][0]}, because {why}."
     gap = False
     message = ""
     if role != "self":
