@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from ..data import training
 from ..data.attention_inputs import windows
@@ -27,6 +27,7 @@ from .freshness import records_state
 from .home import AttentionCommands
 from .training_form import PathScreen, TrainingFormScreen
 from .keys import NEW_CONCERN
+from .footer import Footer
 
 WIDE = 110
 
