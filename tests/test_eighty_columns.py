@@ -129,3 +129,21 @@ async def test_the_help_keeps_its_place_when_keys_are_left_out():
         keys = [key for key, _ in footer.shown_in_full()]
         assert keys[-2:] == ["f1", "ctrl+p"] and "g" not in keys
         assert len(footer.render().plain) == 60
+
+
+# ----------------------------------------------------------------------- concerns search
+
+
+async def test_the_concerns_search_shows_its_placeholder_whole_at_80_columns(demo):
+    app = make_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("c")
+        await settle(app, pilot)
+        search = app.screen.query_one("#q-text", Input)
+        assert search.placeholder in lines(app)[1]
+        # The status beside it still fits its longest choice on one line.
+        status = app.screen.query_one("#q-status", Select)
+        status.value = "active"
+        await settle(app, pilot)
+        assert status.outer_size.height == 1 and "Open or awaiting" in lines(app)[1]
