@@ -147,3 +147,31 @@ async def test_the_concerns_search_shows_its_placeholder_whole_at_80_columns(dem
         status.value = "active"
         await settle(app, pilot)
         assert status.outer_size.height == 1 and "Open or awaiting" in lines(app)[1]
+
+
+# ------------------------------------------------------------------------ training detail
+
+
+async def test_the_training_detail_can_be_read_to_its_end_by_keyboard(demo):
+    # At 80x24 the Prevent kind's detail (its rule, a site's own limit, the sites that
+    # require it, what n does) is six lines: the last two were never shown.
+    app = make_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("t")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TrainingScreen)
+        prevent = TrainingKind.get(TrainingKind.code == "prevent")
+        table = app.screen.query_one(DataTable)
+        table.move_cursor(row=table.get_row_index(f"kind-{prevent.id}"))
+        await settle(app, pilot)
+        assert not any("n adds a record of this kind." in line for line in lines(app))
+        await pilot.press("tab", *["down"] * 4)
+        await pilot.pause()
+        assert any("n adds a record of this kind." in line for line in lines(app))
+        box = app.screen.query_one("#training-detail-box", VerticalScroll)
+        assert app.focused is box
+        # Another row's detail is read from its start.
+        await pilot.press("shift+tab", "down")
+        await settle(app, pilot)
+        assert box.scroll_y == 0

@@ -12,7 +12,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
@@ -79,7 +79,10 @@ class TrainingScreen(Screen):
             yield Static("Training and certificates", id="training-title")
             yield Static("", id="training-summary")
         yield DataTable(id="training-table", cursor_type="row", zebra_stripes=False)
-        yield Static("", id="training-detail")
+        # Scrolls, reached by Tab: at 80x24 a kind's rules, its sites' limits and the
+        # sites that require it ran off the bottom of a fixed-height line.
+        with VerticalScroll(id="training-detail-box"):
+            yield Static("", id="training-detail")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -213,6 +216,7 @@ class TrainingScreen(Screen):
         self.query_one("#training-summary", Static).update(text)
 
     def _detail(self) -> None:
+        self.query_one("#training-detail-box", VerticalScroll).scroll_home(animate=False)
         box = self.query_one("#training-detail", Static)
         record = self.selected_record()
         kind_id = self.selected_kind_id()
