@@ -175,3 +175,43 @@ async def test_the_training_detail_can_be_read_to_its_end_by_keyboard(demo):
         await pilot.press("shift+tab", "down")
         await settle(app, pilot)
         assert box.scroll_y == 0
+
+
+# -------------------------------------------------------------- commands and file names
+
+
+async def test_the_restore_command_is_on_a_line_of_its_own_at_80_columns(vault_dir, template_kek):
+    # A short folder, as a person's would be: the command then fits a line.
+    folder = Path(tempfile.mkdtemp(prefix="sc", dir="/tmp")) / "v"
+    try:
+        shutil.copytree(vault_dir, folder)
+        saved = reopen(folder, template_kek)
+        saved.save(full=True)  # a backup kept
+        saved.close()
+        (folder / "sitecare.vault").unlink()
+        vault = Vault(folder)
+        said = vault.missing_with_backups(quit_first=True)
+        assert said
+        app = SitecareApp(vault)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, CreateVaultScreen)
+            shown = [line.strip("│ ") for line in lines(app)]
+            assert f"sitecare backups --restore 1 --vault {folder}" in shown
+            assert any(line.startswith(f"(sitecare backups --vault {folder} lists") for line in shown)
+            # Word for word what it said before, only the lines broken elsewhere.
+            notice = str(app.screen.query_one("#create-notice").render())
+            assert " ".join(said[:-1].split()) in " ".join(notice.split())
+    finally:
+        shutil.rmtree(folder.parent)
+
+
+async def test_a_long_file_name_in_a_toast_is_not_broken_at_80_columns(open_vault):
+    name = "Safeguarding-children-level-3-certificate-2026.pdf"  # 51 characters
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        app.notify(f"Attached {name} (41 KB) to Safeguarding children.")
+        await pilot.pause()
+        await pilot.pause()
+        assert any(name in line for line in lines(app))
