@@ -215,3 +215,19 @@ async def test_a_long_file_name_in_a_toast_is_not_broken_at_80_columns(open_vaul
         await pilot.pause()
         await pilot.pause()
         assert any(name in line for line in lines(app))
+
+
+# ---------------------------------------------------------------------- an item's details
+
+
+async def test_an_items_details_say_its_due_date_once(demo):
+    app = make_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        home = app.screen
+        item = next(i for i in home.shown if i.due == NOW.date() and i.due_at is None)
+        app.push_screen(AttentionDetailScreen(item))
+        await settle(app, pilot)
+        text = "\n".join(lines(app))
+        assert "Due soon · due today, 23 Nov 2026" in text
+        assert "Due 23 Nov 2026" not in text
