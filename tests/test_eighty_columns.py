@@ -231,3 +231,18 @@ async def test_an_items_details_say_its_due_date_once(demo):
         text = "\n".join(lines(app))
         assert "Due soon · due today, 23 Nov 2026" in text
         assert "Due 23 Nov 2026" not in text
+
+
+# ------------------------------------------------------------------------------- the help
+
+
+async def test_the_help_says_tab_in_sitecares_words(open_vault):
+    app = make_app(open_vault)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        rows = [tuple(str(c) for c in table.get_row_at(r)) for r in range(table.row_count)]
+        assert ("tab / shift+tab", "Move between fields and lists") in rows
+        assert not {"Focus Next", "Focus Previous"} & {description for _, description in rows}
