@@ -124,6 +124,10 @@ def safe_crash_report(error: BaseException) -> str:
     )
 
 
+#: Textual's keys that move the focus (the screen's tab and shift+tab).
+_FOCUS_MOVES = ("focus_next", "focus_previous", "app.focus_next", "app.focus_previous")
+
+
 class SitecareApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "sitecare"
@@ -591,19 +595,26 @@ class SitecareApp(App[int]):
     def action_help(self) -> None:
         """sitecare's own keys for this screen: the screen's and the app's. The focused
         widget's cursor and scrolling keys (Textual's) are left out, and two keys for
-        one action share a line ("ctrl+n / f2")."""
+        one action share a line ("ctrl+n / f2"). Moving the focus is Textual's pair of
+        keys, "Focus Next" and "Focus Previous": said once, in sitecare's words."""
         lines: dict[tuple[str, str], list[str]] = {}
+        moves_focus = False
         for key, active in self.active_bindings.items():
             binding = active.binding
             if not binding.description or not isinstance(active.node, (App, Screen)):
                 continue
             if binding.action == "command_palette":
                 continue
+            if binding.action in _FOCUS_MOVES:
+                moves_focus = True
+                continue
             lines.setdefault((binding.action, binding.description), [])
             shown = self.get_key_display(binding)
             if shown not in lines[(binding.action, binding.description)]:
                 lines[(binding.action, binding.description)].append(shown)
         keys = [(" / ".join(shown), description) for (_, description), shown in lines.items()]
+        if moves_focus:
+            keys.append(("tab / shift+tab", "Move between fields and lists"))
         keys.append(("ctrl+p", "Command palette: jump to a site, person or authority"))
         keys.append(("ctrl+p settings", "Settings: your name, idle lock, when things are due soon"))
         # Imported on first use: its DataTable is not needed to show the home screen.

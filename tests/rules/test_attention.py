@@ -34,6 +34,7 @@ from sitecare.rules.attention import (
     contact_confirmation_due,
     counts,
     describe_due,
+    describe_due_with_date,
     within,
 )
 from sitecare.rules.policy import PolicySignature, PolicyVersion
@@ -520,6 +521,24 @@ def test_describe_due():
     assert describe_due(action(today), today) == "due today"
     assert describe_due(action(date(2026, 11, 21)), today) == "was due 1 day ago"
     assert describe_due(action(date(2026, 12, 15)), today) == "due in 23 days"
+
+
+def test_describe_due_with_date_says_the_date_once():
+    # An item's details read "Due soon · Due 23 Nov 2026 · due today".
+    today = date(2026, 11, 22)
+    action = lambda due: one(today, concern_actions=[ConcernActionInput(1, 1, "C", "", "", "", due)])  # noqa: E731
+    assert describe_due_with_date(action(today), today) == "due today, 22 Nov 2026"
+    assert describe_due_with_date(action(date(2026, 11, 21)), today) == "was due 1 day ago, 21 Nov 2026"
+    assert describe_due_with_date(action(date(2026, 12, 15)), today) == "due in 23 days, 15 Dec 2026"
+    # A step due at a time: its day is the one given with the time.
+    now = datetime(2026, 11, 22, 9, 0)
+    late = one(today, now=now, procedure_steps=[step(datetime(2026, 11, 21, 19, 0))])
+    assert describe_due_with_date(late, today, now) == "overdue since 19:00 yesterday, 21 Nov 2026"
+    soon = one(today, now=now, procedure_steps=[step(datetime(2026, 11, 23, 9, 0))])
+    assert describe_due_with_date(soon, today, now) == "due by 09:00 tomorrow, 23 Nov 2026"
+    # The date already said is not said again.
+    old = one(today, now=now, procedure_steps=[step(datetime(2026, 11, 11, 9, 0))])
+    assert describe_due_with_date(old, today, now) == "overdue since 11 Nov 2026"
 
 
 def test_negative_window_is_refused():

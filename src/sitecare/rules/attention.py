@@ -112,6 +112,7 @@ __all__ = [
     "contact_confirmation_due",
     "counts",
     "describe_due",
+    "describe_due_with_date",
     "severity_for",
 ]
 
@@ -292,6 +293,16 @@ def describe_due(item: AttentionItem, today: date, now: datetime | None = None) 
     if item.due < today:
         return f"was due {distance}"
     return f"due {distance}"
+
+
+def describe_due_with_date(item: AttentionItem, today: date, now: datetime | None = None) -> str:
+    """describe_due with the date said once: 'due today, 23 Nov 2026', 'was due 2 days
+    ago, 21 Nov 2026', 'due by 14:30 tomorrow, 24 Nov 2026', 'overdue since 11 Nov 2026'
+    (the date already said). An item's details said "Due 23 Nov 2026 · due today"."""
+    words = describe_due(item, today, now)
+    day = item.due_at.date() if item.due_at is not None and now is not None else item.due
+    shown = show_date(day)
+    return words if shown in words else f"{words}, {shown}"
 
 
 def _day_word(day: date, today: date) -> str:

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import Button, DataTable, Header, Input, Select, Static
 
 from ..data import authorities as authorities_mod
 from ..data.authorities import AuthorityError, AuthorityFields, NATION_NAMES
@@ -19,6 +19,7 @@ from ..rules.dates import show_date
 from . import formfields as ff
 from .formfields import Field, FormScreen
 from .keys import NEW_CONCERN
+from .footer import Footer
 
 WIDE = 120
 

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.markup import escape
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, Static
+from textual.widgets import Header, Label, Static
 
 from ..data import authorities as authorities_mod, contacts as contacts_mod, sites
 from ..data.models import Contact, Site
@@ -21,6 +21,7 @@ from ..rules.policy import PolicyState
 from ..rules.validity import TrainingState
 from .formfields import shown_phone
 from .sites import visit_words
+from .footer import Footer
 
 _CONCERN_STATUS = {"open": "open", "awaiting_outcome": "awaiting outcome"}
 

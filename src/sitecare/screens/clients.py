@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import Button, DataTable, Header, Input, Label, Static
 
 from ..data import clients, retention
 from ..data.clients import ClientView
@@ -22,6 +22,7 @@ from ..rules.dates import describe_distance, show_date
 from .commands import Entries, Entry, IndexedProvider
 from .record_forms import DateDialog, typed, tone
 from .keys import NEW_CONCERN
+from .footer import Footer
 
 WIDE = 110
 

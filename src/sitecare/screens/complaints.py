@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import Button, DataTable, Header, Input, Label, Static
 
 from ..data import complaints
 from ..data.complaints import ComplaintView
@@ -21,6 +21,7 @@ from ..rules.dates import show_date
 from ..rules.workdays import NATION_NAMES
 from .record_forms import DateDialog, PathDialog, tone, typed
 from .keys import NEW_CONCERN
+from .footer import Footer
 
 WIDE = 110
 

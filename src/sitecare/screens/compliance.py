@@ -14,12 +14,13 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from ..data import training
 from ..data.attention_inputs import windows
 from ..rules.dates import show_date
 from ..rules.validity import TrainingState, TrainingStatus
+from .footer import Footer
 
 CELL_WORDS = {
     TrainingState.OK: "OK",

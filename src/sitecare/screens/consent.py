@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.suggester import SuggestFromList
-from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Static, TextArea
+from textual.widgets import Button, Checkbox, DataTable, Header, Input, Static, TextArea
 
 from ..data import clients
 from ..data.models import Client, Consent
@@ -21,6 +21,7 @@ from ..rules.dates import show_date
 from . import formfields as ff
 from .record_forms import DateDialog, Field, raw_values, show_errors, tone, typed
 from .formfields import FormScreen
+from .footer import Footer
 
 PURPOSES = ["therapy", "publication of an article", "a talk", "sharing information with the GP",
             "audio recording for supervision", "use of artwork in teaching"]

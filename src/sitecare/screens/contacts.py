@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import Button, DataTable, Header, Input, Select, Static
 
 from ..data import contacts as contacts_mod, sites
 from ..data.contacts import ROLE_NAMES, SINGLE_HOLDER_ROLES
@@ -18,6 +18,7 @@ from ..data.models import Contact
 from ..rules.dates import academic_year_start, show_date
 from . import formfields as ff
 from .formfields import Field, FormScreen
+from .footer import Footer
 
 SHORT_ROLES = {
     "dsl": "DSL",

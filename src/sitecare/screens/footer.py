@@ -11,7 +11,9 @@ cursor. Here the keys are one widget: a change in what it shows is a repaint.
 It looks and behaves as Textual's footer does: the key then what it does, disabled keys
 dimmed, the palette's key on the right; a key clicked is pressed, a disabled one rings
 the bell; hovering shows the key's tooltip. Keys that do not fit whole are left out,
-rather than cut off under the palette's key.
+rather than cut off under the palette's key; when any is left out, the help key (f1)
+is kept, as the help lists every key (a new-user trial at 80 columns found keys cut
+mid-word and no sign of where the rest were).
 
 A screen whose keys follow from what it reads (its check_action) may say when they are
 known with a `keys_ready` attribute: until then the line is blank, rather than drawn
@@ -29,6 +31,10 @@ from textual import events
 from textual.widget import Widget
 
 
+#: The help's action, as the app binds it (and as a screen may name it).
+_HELP = ("help", "app.help")
+
+
 @dataclass(frozen=True)
 class ShownKey:
     key: str
@@ -37,6 +43,7 @@ class ShownKey:
     enabled: bool
     tooltip: str
     palette: bool = False
+    help: bool = False
 
     @property
     def width(self) -> int:
@@ -105,7 +112,7 @@ class Footer(Widget, can_focus=False):
         for _, binding, enabled, tooltip in active.values():
             if binding.show and binding.action not in first:
                 first[binding.action] = ShownKey(binding.key, app.get_key_display(binding), binding.description,
-                                                 enabled, tooltip or "")
+                                                 enabled, tooltip or "", help=binding.action in _HELP)
         keys = list(first.values())
         if app.ENABLE_COMMAND_PALETTE and app.COMMAND_PALETTE_BINDING in active:
             _, binding, enabled, tooltip = active[app.COMMAND_PALETTE_BINDING]
@@ -151,13 +158,26 @@ class Footer(Widget, can_focus=False):
             if self.compact and not key.palette:
                 line.append(" ")
 
-        for key in self.keys:
-            if key.palette:
-                continue
+        def cells(key: ShownKey) -> int:
             # A compact key is "key what" and a space (one cell less than " key what ").
-            if line.cell_len + key.width - (1 if self.compact else 0) > room:
-                break  # whole keys only: a key cut off would say something else
-            draw(key)
+            return key.width - (1 if self.compact else 0)
+
+        keys = [key for key in self.keys if not key.palette]
+        help_key = next((k for k in keys if k.help), None)
+        others = room
+        if help_key is not None and cells(help_key) <= room < sum(cells(k) for k in keys):
+            others -= cells(help_key)  # not all fit: the help, which lists them all, is kept
+        else:
+            help_key = None
+        used, full = 0, False
+        for key in keys:
+            if key is help_key:
+                draw(key)
+            elif not full and used + cells(key) <= others:
+                used += cells(key)
+                draw(key)
+            else:
+                full = True  # whole keys only, in order: a key cut off would say something else
         if palette is not None:
             line.append(" " * max(room - line.cell_len, 0))
             line.append("▏", self.get_component_rich_style("footer--edge"))

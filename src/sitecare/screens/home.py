@@ -37,6 +37,7 @@ from ..rules.attention import (
     Counts,
     counts,
     describe_due,
+    describe_due_with_date,
 )
 from ..rules.dates import show_date
 from ..rules.phones import PhoneError, show_phone
@@ -678,10 +679,9 @@ class AttentionDetailScreen(ModalScreen[bool]):
         today = self.app.today()
         with Vertical(classes="dialog attention-detail"):
             yield Static(f"{item.label}: {item.subject}", classes="dialog-title", markup=False)
-            due = f"Due {show_date(item.due)}" + (f" at {item.due_at:%H:%M}" if item.due_at else "")
             yield Static(Content.assemble(
                 (SEVERITY_LABELS[item.severity], SEVERITY_STYLES[item.severity]),
-                f" · {due} · {describe_due(item, today, self.app.now())}",
+                f" · {describe_due_with_date(item, today, self.app.now())}",
             ))
             yield Static(item.action + ".", markup=False)
             if item.detail and item.detail != item.action:

@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.suggester import SuggestFromList
 from textual.widget import Widget
-from textual.widgets import Button, DataTable, Footer, Header, Input, Static
+from textual.widgets import Button, DataTable, Header, Input, Static
 
 from ..data import csvfiles, sites
 from ..data.models import Policy
@@ -29,6 +29,7 @@ from ..rules.policy import PolicyState
 from . import formfields as ff
 from .confirm import ConfirmScreen
 from .formfields import Field, FormScreen
+from .footer import Footer
 
 MAX_ATTACHMENT = 50 * 1024 * 1024
 HOW_SIGNED = [

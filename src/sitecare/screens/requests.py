@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Select, Static, TextArea
+from textual.widgets import Button, DataTable, Header, Input, Select, Static, TextArea
 
 from ..data import clients
 from ..data.models import Client, DataRequest
@@ -18,6 +18,7 @@ from ..rules.workdays import NATION_NAMES
 from . import formfields as ff
 from .record_forms import Field, raw_values, show_errors, tone
 from .formfields import FormScreen
+from .footer import Footer
 
 
 class RequestsScreen(Screen):

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import Button, DataTable, Header, Input, Select, Static
 
 from rich.text import Text
 
@@ -17,6 +17,7 @@ from ..rules.validity import TrainingState
 from . import formfields as ff
 from .confirm import ConfirmScreen
 from .formfields import Field, FormScreen
+from .footer import Footer
 
 
 class RequirementFormScreen(FormScreen):

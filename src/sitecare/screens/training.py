@@ -12,9 +12,9 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from ..data import training
 from ..data.attention_inputs import windows
@@ -27,6 +27,7 @@ from .freshness import records_state
 from .home import AttentionCommands
 from .training_form import PathScreen, TrainingFormScreen
 from .keys import NEW_CONCERN
+from .footer import Footer
 
 WIDE = 110
 
@@ -78,7 +79,10 @@ class TrainingScreen(Screen):
             yield Static("Training and certificates", id="training-title")
             yield Static("", id="training-summary")
         yield DataTable(id="training-table", cursor_type="row", zebra_stripes=False)
-        yield Static("", id="training-detail")
+        # Scrolls, reached by Tab: at 80x24 a kind's rules, its sites' limits and the
+        # sites that require it ran off the bottom of a fixed-height line.
+        with VerticalScroll(id="training-detail-box"):
+            yield Static("", id="training-detail")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -212,6 +216,7 @@ class TrainingScreen(Screen):
         self.query_one("#training-summary", Static).update(text)
 
     def _detail(self) -> None:
+        self.query_one("#training-detail-box", VerticalScroll).scroll_home(animate=False)
         box = self.query_one("#training-detail", Static)
         record = self.selected_record()
         kind_id = self.selected_kind_id()

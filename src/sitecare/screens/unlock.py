@@ -9,6 +9,7 @@ message), then binds the database (Vault.finish_open), where it must live.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Input, LoadingIndicator, Static
@@ -43,6 +45,28 @@ def damaged_advice(vault: Vault, problem: str, in_app: bool = True) -> str:
         f"restore the newest ({newest.name}{saved}) with: sitecare backups --restore 1 --vault {vault.folder} "
         f"(sitecare backups --vault {vault.folder} lists them all, with their dates)."
     )
+
+
+def commands_apart(text: str, folder) -> Content:
+    """The advice as it is, word for word, with each `sitecare backups ... --vault
+    FOLDER` command it gives starting a line of its own, indented and in bold (with a
+    bracket just before it); what follows a command goes on after it. Wrapped into the
+    sentence at 80 columns, a command broke mid-way ("sitecare" at the end of one line,
+    "backups --restore 1" on the next): hard to read, and to copy."""
+    command = re.compile(r"sitecare backups (?:--restore \S+ )?--vault " + re.escape(str(folder)))
+    pieces: list[str | tuple[str, str]] = []
+    at = 0
+    for found in command.finditer(text):
+        before = text[at:found.start()].rstrip(" ")
+        bracket = "(" if before.endswith("(") else ""
+        before = before.removesuffix(bracket).rstrip(" ")
+        if before:
+            pieces.append(before)
+        pieces.append(("\n" if pieces else "") + "  " + bracket)
+        pieces.append((found.group(), "bold"))
+        at = found.end()
+    pieces.append(text[at:])
+    return Content.assemble(*pieces)
 
 
 @dataclass
@@ -194,7 +218,7 @@ class UnlockScreen(Screen[bool]):
         self.query_one("#unlock-notice").display = bool(notice)
 
     def show_error(self, message: str) -> None:
-        self.query_one("#unlock-message", Static).update(message)
+        self.query_one("#unlock-message", Static).update(commands_apart(message, self.vault.folder))
 
     @property
     def trying(self) -> bool:
@@ -355,11 +379,11 @@ class CreateVaultScreen(Screen[bool]):
             # Said, not refused: a new vault leaves the copy alone. A trial deleted the
             # vault and its backups, kept a copy set aside, and was offered a new vault
             # without a word about it.
-            self.query_one("#create-notice", Static).update(
+            self.query_one("#create-notice", Static).update(commands_apart(
                 f"{set_aside.replace(': to bring it back, run:', ': to bring it back, quit (ctrl+q) and run:')}. "
-                "Or make a new, empty vault below.")
+                "Or make a new, empty vault below.", folder))
         if refusal:
-            self.query_one("#create-notice", Static).update(refusal)
+            self.query_one("#create-notice", Static).update(commands_apart(refusal, folder))
             # Nothing to type: the fields are taken away, not just greyed (at 80x24 they
             # pushed the advice and Quit apart).
             for widget in ("#new", "#strength", "#again", "#create"):
