@@ -10,6 +10,8 @@ from sitecare.app import SitecareApp
 from sitecare.data import contacts, sites
 from sitecare.data.models import Action, Concern, LocalAuthority, Site, TrainingKind, TrainingRecord, change
 
+from support import settle
+
 NOW = datetime(2026, 11, 22, 9, 0)  # a Sunday
 TODAY = NOW.date()
 SIZE = (80, 24)
@@ -17,13 +19,6 @@ SIZE = (80, 24)
 
 def make_app(vault) -> SitecareApp:
     return SitecareApp(vault, now=lambda: NOW)
-
-
-async def settle(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def type_text(pilot, text: str) -> None:

@@ -57,3 +57,11 @@ def drop_consent_attachment(db) -> None:
     db.execute_sql('DROP TABLE "consent"')
     db.execute_sql('ALTER TABLE "consent_v2" RENAME TO "consent"')
     db.execute_sql('CREATE INDEX "consent_client_id" ON "consent" ("client_id")')
+
+
+async def settle(app, pilot, rounds: int = 3) -> None:
+    """Let the app's workers finish and the screen catch up with what they posted (a
+    worker's message may start another worker: hence the rounds)."""
+    for _ in range(rounds):
+        await app.workers.wait_for_complete()
+        await pilot.pause()

@@ -14,16 +14,9 @@ from sitecare.data.vault import Vault
 from sitecare.screens.home import HomeScreen
 from sitecare.screens.unlock import CreateVaultScreen, UnlockScreen
 
-from support import PASSPHRASE, journal_records, reopen
+from support import PASSPHRASE, journal_records, reopen, settle
 
 SIZE = (80, 24)
-
-
-async def settle(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def submit(app, pilot, selector: str) -> None:

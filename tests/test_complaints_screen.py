@@ -14,7 +14,7 @@ from sitecare.screens.complaint_form import ComplaintFormScreen
 from sitecare.screens.complaints import ComplaintsScreen, MonitoringScreen
 from sitecare.screens.record_forms import DateDialog
 
-from support import reopen
+from support import reopen, settle
 
 NOW = datetime(2026, 11, 22, 9, 0)  # a Sunday
 SIZE = (80, 24)
@@ -22,11 +22,6 @@ SIZE = (80, 24)
 
 def fixed_now() -> datetime:
     return NOW
-
-
-async def settle(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def retype(pilot, text: str) -> None:

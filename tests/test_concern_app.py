@@ -25,7 +25,7 @@ from sitecare.screens.confirm import ConfirmScreen
 from sitecare.screens.templates import TemplatesScreen
 
 import concern_support as cs
-from support import PASSPHRASE
+from support import PASSPHRASE, settle
 
 NOW = datetime(2026, 11, 22, 9, 0)
 SIZE = (80, 24)
@@ -34,12 +34,6 @@ FIXTURES = Path(__file__).parent / "rules" / "fixtures" / "procedures"
 
 def make_app(vault) -> SitecareApp:
     return SitecareApp(vault, now=lambda: NOW)
-
-
-async def settle(app, pilot) -> None:
-    for _ in range(2):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def text_of(app, selector: str) -> str:
@@ -629,7 +623,6 @@ def test_snapshot_of_the_concern_screen_80x24(open_vault, snap_compare):
         await settle(pilot.app, pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
-
 
 
 async def test_locking_writes_the_draft_at_once(open_vault):

@@ -23,7 +23,7 @@ from sitecare.screens.home import AttentionDetailScreen, HomeScreen
 from sitecare.screens.training import TrainingScreen
 from sitecare.screens.unlock import CreateVaultScreen
 
-from support import reopen
+from support import reopen, settle
 
 NOW = datetime(2026, 11, 23, 10, 0)  # a Monday
 SIZE = (80, 24)
@@ -31,12 +31,6 @@ SIZE = (80, 24)
 
 def make_app(vault) -> SitecareApp:
     return SitecareApp(vault, now=lambda: NOW)
-
-
-async def settle(app, pilot) -> None:
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def lines(app) -> list[str]:

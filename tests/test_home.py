@@ -39,6 +39,8 @@ from sitecare.screens.calendar_export import ExportCalendarScreen
 from sitecare.screens.home import AttentionDetailScreen, HomeScreen
 from sitecare.screens.training import TrainingScreen
 
+from support import settle
+
 SIZE = (80, 24)
 NOW = datetime(2026, 11, 22, 9, 0)  # a Sunday
 TODAY = NOW.date()
@@ -46,12 +48,6 @@ TODAY = NOW.date()
 
 def make_app(vault) -> SitecareApp:
     return SitecareApp(vault, now=lambda: NOW)
-
-
-async def settle(app, pilot) -> None:
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def kind(code: str) -> TrainingKind:

@@ -21,6 +21,8 @@ from sitecare.screens.home import HomeScreen
 from sitecare.screens.training import TrainingScreen
 from sitecare.screens.training_form import PathScreen, TrainingFormScreen
 
+from support import settle
+
 SIZE = (80, 24)
 NOW = datetime(2026, 11, 22, 9, 0)
 TODAY = NOW.date()
@@ -29,12 +31,6 @@ PDF = b"%PDF-1.4\n% a fictional certificate\n" + bytes(range(256)) * 40
 
 def make_app(vault) -> SitecareApp:
     return SitecareApp(vault, now=lambda: NOW)
-
-
-async def settle(app, pilot) -> None:
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def kind(code: str) -> TrainingKind:
