@@ -120,6 +120,11 @@ def test_save_authority_checks(open_vault):
     with pytest.raises(AuthorityError) as caught:
         authorities.save_authority(AuthorityFields(name="X", nation="FRA"))
     assert caught.value.field == "nation"
+    with pytest.raises(AuthorityError) as caught:  # a trial's "verified 1 Jan 2030" hid the reminder
+        authorities.save_authority(AuthorityFields(name="X", verified_on=date(2026, 11, 23)), today=date(2026, 11, 22))
+    assert caught.value.field == "verified_on"
+    assert authorities.save_authority(AuthorityFields(name="Y", verified_on=date(2026, 11, 22)),
+                                      today=date(2026, 11, 22)).verified_on == date(2026, 11, 22)
     saved = authorities.save_authority(AuthorityFields(name=" Milton   Keynes ", office_open="8:30"))
     assert (saved.name, saved.office_open) == ("Milton Keynes", "08:30")
     assert authorities.find_authority("milton keynes").id == saved.id

@@ -233,6 +233,19 @@ def test_authorities_bad_rows_import_nothing(open_vault):
     assert not LocalAuthority.select().where(LocalAuthority.name == "Milton Keynes").exists()
 
 
+def test_an_authority_verified_after_today_is_refused(open_vault):
+    # A future date hid the check's reminder until a year after it (a trial's 2030).
+    def row(day: str) -> str:
+        return AUTH_HEADER + f"Milton Keynes,England,01908 253169,,,{day},\n"
+
+    today = date(2026, 11, 22)
+    report = csvfiles.import_authorities(row("23/11/2026"), today)
+    assert [e.row for e in report.errors] == [2]
+    assert "verified_on (23 Nov 2026) is after today" in report.errors[0].message
+    assert not LocalAuthority.select().where(LocalAuthority.name == "Milton Keynes").exists()
+    assert csvfiles.import_authorities(row("22/11/2026"), today).ok  # today itself is fine
+
+
 def test_authorities_round_trip(open_vault, tmp_path):
     text = csvfiles.export_authorities()
     rows = rows_of(text)

@@ -364,7 +364,7 @@ def _import_csv(args: argparse.Namespace, what: str) -> int:
             if what == "sites":
                 report = csvfiles.import_sites(text, date.today())
             else:
-                report = csvfiles.import_authorities(text)
+                report = csvfiles.import_authorities(text, date.today())
         except csvfiles.CsvFileError as exc:
             raise CliError(f"Nothing was imported: {exc}") from None
         except VaultError as exc:

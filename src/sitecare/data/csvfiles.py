@@ -606,7 +606,8 @@ def _time(value: str, label: str) -> str:
     raise _Bad(f"{label} “{value}” is not a time: write it as 09:00.")
 
 
-def import_authorities(text: str) -> ImportReport:
+def import_authorities(text: str, today: date | None = None) -> ImportReport:
+    """With `today`, a verified_on after it is refused (see authorities.save_authority)."""
     report = ImportReport()
     rows = _rows(text, AUTHORITY_COLUMNS, ["name"])
     plans: dict[str, tuple[int, str, dict[str, object]]] = {}
@@ -633,6 +634,9 @@ def import_authorities(text: str) -> ImportReport:
             for key in ("mental_health_name", "source", "notes"):
                 if cells.get(key):
                     values[key] = cells[key]
+            checked = values.get("verified_on")
+            if today is not None and isinstance(checked, date) and checked > today:
+                why.add(f"verified_on ({show_date(checked)}) is after today: give the day the numbers were checked.")
             why.raise_if_any()
         except _Bad as exc:
             report.errors.append(RowError(number, str(exc)))

@@ -96,7 +96,7 @@ class AuthorityFormScreen(FormScreen):
             return
         fields = AuthorityFields(**{k: v for k, v in values.items() if k in AuthorityFields.names()})
         try:
-            saved = authorities_mod.save_authority(fields, self.authority)
+            saved = authorities_mod.save_authority(fields, self.authority, today=self.app.today())
         except AuthorityError as exc:
             self.show_field_error(exc.field, str(exc))
             return

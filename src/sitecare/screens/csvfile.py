@@ -118,7 +118,7 @@ class CsvFileScreen(FormScreen):
             if self.what == "sites":
                 report = csvfiles.import_sites(text, self.app.today())
             else:
-                report = csvfiles.import_authorities(text)
+                report = csvfiles.import_authorities(text, self.app.today())
         except csvfiles.CsvFileError as exc:
             self.show_form_error(f"Nothing was imported: {exc}")
             return
