@@ -25,7 +25,7 @@ from sitecare.data import models, vault as vault_mod
 from sitecare.data.models import Site, change
 from sitecare.data.vault import BlobError, Vault, decrypt_bytes
 
-from support import PASSPHRASE, journal_records, reopen
+from support import PASSPHRASE, journal_records, reopen, settle
 
 pytestmark = pytest.mark.faults
 
@@ -224,6 +224,34 @@ async def test_quitting_a_read_only_sitecare_after_a_change_warns_first(open_vau
             await pilot.press("ctrl+q")
             await pilot.pause()
             assert not app.is_running
+    finally:
+        reader.close()
+
+
+async def test_a_lock_keeps_what_was_changed_in_a_read_only_sitecare(open_vault, template_kek):
+    # A trial edited a number read-only, locked, unlocked: the edit was gone, unwarned.
+    from sitecare.screens.unlock import UnlockScreen
+
+    folder = open_vault.folder
+    open_vault.close()
+    reader = Vault(folder)
+    reader.open_with_key(template_kek, readonly=True)
+    app = SitecareApp(reader)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            with change():
+                Site.create(name="Typed where it cannot be saved")
+            await pilot.press("ctrl+l")
+            await pilot.pause()
+            assert isinstance(app.screen, UnlockScreen)
+            assert "kept in memory while it is locked" in app.screen._notice()
+            await unlock_with(app, pilot, PASSPHRASE)
+            assert not isinstance(app.screen, UnlockScreen)
+            assert Site.select().where(Site.name == "Typed where it cannot be saved").exists()
+            await pilot.press("ctrl+q")  # still cannot be saved: warned before it is lost
+            await pilot.pause()
+            assert app.is_running
     finally:
         reader.close()
 
@@ -858,7 +886,7 @@ async def test_a_form_says_saved_only_once_its_change_is_written(open_vault, mon
     # Trials saw "Saved Oak School." beside "Could not save (the disk is full)".
     from sitecare.screens.site_form import SiteFormScreen
 
-    from sitehelpers import fill, settle
+    from sitehelpers import fill
 
     app = SitecareApp(open_vault, now=lambda: datetime(2026, 11, 22, 9, 0))
 
@@ -894,3 +922,30 @@ async def test_a_form_says_saved_only_once_its_change_is_written(open_vault, mon
         assert "Saved: all changes are now in the vault." in said()
         assert not any(m in said() for m in ("Saved Elm School.", "Saved Ash School."))
         assert app.save_error is None
+
+
+async def test_a_change_made_read_only_is_never_said_to_be_saved(open_vault, template_kek):
+    # A trial saw "This vault is open read-only: ... will not be saved." then "Added RO
+    # Person as Designated Safeguarding Lead." The form's news waits for a save that
+    # never comes; the read-only warning stands alone.
+    from sitecare.screens.site_form import SiteFormScreen
+
+    from sitehelpers import fill
+
+    folder = open_vault.folder
+    open_vault.close()
+    reader = Vault(folder)
+    reader.open_with_key(template_kek, readonly=True)
+    app = SitecareApp(reader)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            app.push_screen(SiteFormScreen())
+            await pilot.pause()
+            await fill(app, pilot, "#name", "Oak School")
+            await pilot.press("ctrl+s")
+            await settle(app, pilot)
+            said = [n.message for n in app._notifications]
+            assert any("read-only" in m and "will not be saved" in m for m in said)
+            assert not any("Oak School" in m for m in said)
+    finally:
+        reader.close()

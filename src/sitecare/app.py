@@ -293,6 +293,10 @@ class SitecareApp(App[int]):
             # The screen is locked and the passphrase asked for as always; the records
             # stay in memory, and every few seconds the save is tried again.
             self.screen_locked = True
+        elif self.vault.readonly and self._changed_read_only:
+            # Changes made read-only cannot be saved, but a lock is not a quit: a trial
+            # locked, unlocked and found its edit gone, unwarned. Kept as above.
+            self.screen_locked = True
         else:
             self.vault.close(keep_lock=True)
         self.push_screen(UnlockScreen(self.vault, relock=True, why_locked=why), self._relocked)
@@ -301,7 +305,8 @@ class SitecareApp(App[int]):
         self.screen_locked = False
         self._show_subtitle()
         if opened:
-            self._changed_read_only = False  # a new opening: what was changed read-only went with the lock
+            if not self.vault.readonly:
+                self._changed_read_only = False  # opened afresh for writing: nothing unsaveable held
             refresh = getattr(self.screen, "refresh_data", None)
             if refresh:
                 refresh()

@@ -353,7 +353,8 @@ class ClientsScreen(Screen):
                 return
             day, _ = result
             clients.start_new_period(client.id, day, today)
-            self.notify(f"New period of therapy for {client.reference} from {show_date(day)}.")
+            self.app.tell_when_saved(f"New period of therapy for {client.reference} from {show_date(day)}.",
+                                     f"{client.reference}'s new period")
             self.refresh_data()
 
         self.app.push_screen(

@@ -241,7 +241,7 @@ class ComplaintsScreen(Screen):
         def done(result) -> None:
             if result is not None:
                 complaints.record_acknowledged(view.id, result[0])
-                self.notify(f"{view.reference} acknowledged {show_date(result[0])}.")
+                self.app.tell_when_saved(f"{view.reference} acknowledged {show_date(result[0])}.", view.reference)
                 self._saved(view.id)
 
         self.app.push_screen(
@@ -274,7 +274,8 @@ class ComplaintsScreen(Screen):
         def done(result) -> None:
             if result is not None:
                 complaints.record_reply(view.id, result[0], result[1])
-                self.notify(f"{view.reference}: stage {current.stage} reply recorded for {show_date(result[0])}.")
+                self.app.tell_when_saved(
+                    f"{view.reference}: stage {current.stage} reply recorded for {show_date(result[0])}.", view.reference)
                 self._saved(view.id)
 
         self.app.push_screen(
@@ -310,7 +311,8 @@ class ComplaintsScreen(Screen):
         def done(result) -> None:
             if result is not None:
                 complaints.begin_next_stage(view.id, result[0], result[1])
-                self.notify(f"{view.reference} moved to stage {number} from {show_date(result[0])}.")
+                self.app.tell_when_saved(f"{view.reference} moved to stage {number} from {show_date(result[0])}.",
+                                         view.reference)
                 self._saved(view.id)
 
         self.app.push_screen(

@@ -599,6 +599,11 @@ def open_concern_form(app, site_id: int | None = None) -> None:
         # full and then lost is worse than being sent at once to where it can be kept.
         if app.vault.open_elsewhere() is not None:
             advice = "raise it in the sitecare that has the vault open, or quit that one and unlock the vault here"
+        elif getattr(app, "_changed_read_only", False):
+            # A lock keeps changes made read-only (they would be lost), so it would not
+            # open the vault for writing: only a new start does.
+            advice = ("quit (the changes made here cannot be saved) and start sitecare again to open the vault "
+                      "for writing")
         else:
             # Opened read-only by choice, or because the folder could not be written to
             # (a damaged vault's copy could not be kept): no other sitecare to send to.

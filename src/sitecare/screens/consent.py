@@ -227,7 +227,8 @@ class ConsentScreen(Screen):
         def done(result) -> None:
             if result is not None:
                 clients.record_review(consent.id, result[0])
-                self.notify(f"Review of '{consent.purpose}' recorded for {show_date(result[0])}.")
+                self.app.tell_when_saved(f"Review of '{consent.purpose}' recorded for {show_date(result[0])}.",
+                                         f"the review of '{consent.purpose}'")
                 self.refresh_data()
 
         self.app.push_screen(
@@ -259,7 +260,8 @@ class ConsentScreen(Screen):
         def done(result) -> None:
             if result is not None:
                 clients.record_withdrawal(consent.id, result[0])
-                self.notify(f"'{consent.purpose}' withdrawn on {show_date(result[0])}.")
+                self.app.tell_when_saved(f"'{consent.purpose}' withdrawn on {show_date(result[0])}.",
+                                         f"the withdrawal of '{consent.purpose}'")
                 self.refresh_data()
 
         self.app.push_screen(

@@ -124,14 +124,14 @@ class ContactFormScreen(FormScreen):
                 contact = contacts_mod.update_details(
                     self.editing, name=values["name"], from_date=values["from_date"], **details, **extra
                 )
-                self.notify(f"Corrected {contact.name}'s details.")
+                self.app.tell_when_saved(f"Corrected {contact.name}'s details.", f"{contact.name}'s details")
             elif self.replacing is not None:
                 contact = contacts_mod.replace_contact(self.replacing, values["name"], values["from_date"], **details)
-                self.notify(f"{contact.name} is now {ROLE_NAMES[role]}; {self.replacing.name}'s time ended "
-                            f"{show_date(contact.from_date - timedelta(days=1))}.")
+                self.app.tell_when_saved(f"{contact.name} is now {ROLE_NAMES[role]}; {self.replacing.name}'s time "
+                                         f"ended {show_date(contact.from_date - timedelta(days=1))}.", contact.name)
             else:
                 contact = contacts_mod.add_contact(self.site_id, role, values["name"], values["from_date"], **details)
-                self.notify(f"Added {contact.name} as {ROLE_NAMES[role]}.")
+                self.app.tell_when_saved(f"Added {contact.name} as {ROLE_NAMES[role]}.", contact.name)
         except ValueError as exc:
             message = str(exc)
             field = "from_date" if "start" in message or "end" in message else ("name" if "name" in message else "")
@@ -174,7 +174,9 @@ class EndContactScreen(FormScreen):
         except ValueError as exc:
             self.show_field_error("last_day", str(exc))
             return
-        self.notify(f"{self.contact.name}'s time as {ROLE_NAMES.get(self.contact.role, '')} ends {show_date(values['last_day'])}.")
+        self.app.tell_when_saved(
+            f"{self.contact.name}'s time as {ROLE_NAMES.get(self.contact.role, '')} ends {show_date(values['last_day'])}.",
+            f"{self.contact.name}'s last day")
         self.dismiss(self.contact.id)
 
 
@@ -299,7 +301,8 @@ class ContactsScreen(Screen):
         if contact is None:
             return
         contacts_mod.confirm_details(contact, self.app.today())
-        self.notify(f"{contact.name}'s details confirmed today ({show_date(self.app.today())}).")
+        self.app.tell_when_saved(f"{contact.name}'s details confirmed today ({show_date(self.app.today())}).",
+                                 f"{contact.name}'s confirmation")
         self.refresh_data()
 
     def action_end(self) -> None:

@@ -704,17 +704,19 @@ class AttentionDetailScreen(ModalScreen[bool]):
     @on(Button.Pressed, "#confirm")
     def _confirm(self) -> None:
         count = inputs.confirm_site_contacts(self.item.ref.id, self.app.today())
-        self.notify(f"Marked {count} contact{'s' if count != 1 else ''} at {self.item.subject} as confirmed today.")
+        self.app.tell_when_saved(f"Marked {count} contact{'s' if count != 1 else ''} at {self.item.subject} as confirmed today.",
+                                 f"the contacts at {self.item.subject}")
         self.dismiss(True)
 
     @on(Button.Pressed, "#verify")
     def _verify(self) -> None:
         inputs.mark_authority_verified(self.item.ref.id, self.app.today())
-        self.notify(f"{self.item.subject}: numbers marked as checked today.")
+        self.app.tell_when_saved(f"{self.item.subject}: numbers marked as checked today.", f"{self.item.subject}'s check")
         self.dismiss(True)
 
     @on(Button.Pressed, "#artwork")
     def _artwork(self) -> None:
         inputs.record_artwork_disposed(self.item.ref.id, self.app.today())
-        self.notify(f"{self.item.subject}: unclaimed artwork recorded as disposed of today.")
+        self.app.tell_when_saved(f"{self.item.subject}: unclaimed artwork recorded as disposed of today.",
+                                 f"{self.item.subject}'s artwork disposal")
         self.dismiss(True)

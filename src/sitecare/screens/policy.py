@@ -159,11 +159,11 @@ class PolicyFormScreen(FormScreen):
                 policy = sites.record_policy(site, title=values["title"], version=values.get("version", ""),
                                              dated=values["dated"], review_due=values["review_due"],
                                              today=self.app.today(), attachment=attachment)
-                self.notify(f"Recorded {policy.title}{f' ({policy.version})' if policy.version else ''}.")
+                self.app.tell_when_saved(f"Recorded {policy.title}{f' ({policy.version})' if policy.version else ''}.", policy.title)
             else:
                 policy = sites.update_policy(self.policy, title=values["title"], version=values.get("version", ""),
                                              dated=values["dated"], review_due=values["review_due"], attachment=attachment)
-                self.notify("Corrected the policy's details.")
+                self.app.tell_when_saved("Corrected the policy's details.", "the policy's details")
         except sites.SiteError as exc:
             self.show_field_error(exc.field, str(exc))
             return
@@ -210,7 +210,7 @@ class SignPolicyScreen(FormScreen):
         except sites.SiteError as exc:
             self.show_field_error(exc.field, str(exc))
             return
-        self.notify(f"Signed on {show_date(signed.signed_on)}.")
+        self.app.tell_when_saved(f"Signed on {show_date(signed.signed_on)}.", "the signature")
         self.dismiss(signed.id)
 
 
@@ -385,7 +385,7 @@ class PolicyScreen(Screen):
         def answered(yes: bool | None) -> None:
             if yes:
                 sites.remove_policy(policy, self.app.vault)
-                self.notify(f"Removed {name}.")
+                self.app.tell_when_saved(f"Removed {name}.", f"the removal of {name}")
                 self.refresh_data()
 
         self.app.push_screen(

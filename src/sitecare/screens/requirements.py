@@ -163,7 +163,8 @@ class RequirementsScreen(Screen):
         def answered(yes: bool | None) -> None:
             if yes:
                 sites.remove_requirement(line.requirement_id)
-                self.notify(f"Removed {line.kind_name} from this site's requirements.")
+                self.app.tell_when_saved(f"Removed {line.kind_name} from this site's requirements.",
+                                         f"the removal of {line.kind_name}")
                 self.refresh_data()
 
         self.app.push_screen(ConfirmScreen(f"Remove {line.kind_name} from what this site requires?", yes="Remove"), answered)

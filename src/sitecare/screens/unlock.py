@@ -185,6 +185,10 @@ class UnlockScreen(Screen[bool]):
                     "While sitecare is locked these changes are kept in memory and saving is tried again "
                     "every few seconds: quitting now would lose them."
                 )
+        elif (self.relock and self.vault.is_open and self.vault.readonly
+              and getattr(self.app, "_changed_read_only", False)):
+            lines.append("Changes made in this read-only sitecare cannot be saved; they are kept in memory while it "
+                         "is locked, and quitting loses them.")
         pending = self.vault.pending_passphrase_change()
         if pending == "old":
             lines.append("A passphrase change was cut off before it finished: your OLD passphrase opens this vault.")
