@@ -314,6 +314,13 @@ async def test_help_lists_the_keys(open_vault):
         rows = [tuple(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
         descriptions = {r[1] for r in rows}
         assert {"Quit", "Lock", "Help"} <= descriptions
+        assert "ctrl+p" in {r[0] for r in rows}
+        await pilot.press("escape", "ctrl+l")
+        await pilot.pause()
+        await pilot.press("f1")  # locked: the palette does nothing, so it is not listed
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        assert not any(str(table.get_row_at(i)[0]).startswith("ctrl+p") for i in range(table.row_count))
 
 
 async def test_a_crash_prints_no_secret(open_vault, capsys):
