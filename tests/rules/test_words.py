@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sitecare.rules.words import listed
+from sitecare.rules.words import listed, sentence
 
 
 @pytest.mark.parametrize(
@@ -22,3 +22,16 @@ from sitecare.rules.words import listed
 )
 def test_names_are_listed_as_a_sentence_says_them(names, limit, sentence):
     assert listed(names, limit) == sentence
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("", ""),
+        ("due 23 Dec 2026", "Due 23 Dec 2026"),  # str.capitalize() gave "Due 23 dec 2026"
+        ("NO consent to therapy in place", "NO consent to therapy in place"),
+        ("Already begun", "Already begun"),
+    ],
+)
+def test_a_sentence_begins_with_a_capital_and_keeps_the_rest(text, said):
+    assert sentence(text) == said

@@ -39,6 +39,7 @@ from ..rules import requests as request_rules
 from ..rules import retention as retention_rules
 from ..rules.concerns import looks_like_a_name
 from ..rules.dates import DateError, parse_optional_uk_date, show_date
+from ..rules.words import sentence
 from .complaints import InvalidFields, site_nation
 from .models import ARRANGEMENTS, Attachment, Client, Consent, DataRequest, DisposalLog, Site, change, database
 
@@ -458,7 +459,7 @@ def consent_summary(client_id: int, today: date) -> str:
     withdrawn = [v for v in views if v.status.state == consent_rules.ConsentState.WITHDRAWN]
     if withdrawn:
         parts.append(f"{len(withdrawn)} withdrawn")
-    return "; ".join(parts).capitalize() + "."
+    return sentence("; ".join(parts)) + "."
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,7 @@ from sitecare.rules.policy import PolicyState, policy_status
 from sitecare.rules.requests import request_due
 from sitecare.rules.retention import artwork_disposal_date, notes_disposal_date
 from sitecare.rules.validity import TrainingState, TrainingStatus, requirement_status
-from sitecare.rules.words import listed
+from sitecare.rules.words import listed, sentence
 from sitecare.rules.workdays import DEFAULT_NATION, add_working_days
 
 if TYPE_CHECKING:
@@ -420,7 +420,7 @@ def _policy(inp: PolicyInput, today: date) -> list[tuple]:
         action = "Re-sign the safeguarding policy"
     else:
         action = "Re-sign the safeguarding policy when it falls due"
-    return [(Kind.POLICY, inp.site_name, status.due, action, ref, status.line[0].upper() + status.line[1:] + ".")]
+    return [(Kind.POLICY, inp.site_name, status.due, action, ref, sentence(status.line) + ".")]
 
 
 def _contacts(inp: SiteContactsInput, today: date) -> list[tuple]:

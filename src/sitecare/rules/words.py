@@ -11,3 +11,9 @@ def listed(names: Iterable[str], limit: int | None = None) -> str:
     if limit is not None and len(names) > limit:
         names = names[:limit] + [f"{len(names) - limit} more"]
     return f"{', '.join(names[:-1])} and {names[-1]}" if len(names) > 1 else "".join(names)
+
+
+def sentence(text: str) -> str:
+    """`text` begun with a capital, the rest as written: str.capitalize() lowercased the
+    rest ("Due 23 dec 2026", "No consent" where the words were "NO consent")."""
+    return text[:1].upper() + text[1:]

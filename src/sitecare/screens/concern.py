@@ -27,6 +27,7 @@ from ..rules.concerns import CONSENT_LABELS, STATUS_LABELS, show_moment
 from ..rules.dates import show_date
 from ..rules.procedures import ROLE_INFO
 from ..rules.workdays import NATION_NAMES
+from ..rules.words import sentence
 from . import concern_dialogs as dialogs
 from .footer import Footer
 from .keys import NEW_CONCERN
@@ -241,7 +242,7 @@ class ConcernScreen(Screen):
             if len(head_plain) + 3 + len(due_text) <= self._width():
                 lines[0] += f" · [{style}]{escape(due_text)}[/]"
             else:
-                lines += self._lines(due_text[:1].upper() + due_text[1:], style)
+                lines += self._lines(sentence(due_text), style)
         if resolved.role == "self":
             lines.append("    You")
         role = ROLE_INFO.get(resolved.role, (resolved.role, ""))[0]

@@ -15,6 +15,7 @@ from ..data import clients
 from ..data.models import Client, DataRequest
 from ..rules.dates import show_date
 from ..rules.workdays import NATION_NAMES
+from ..rules.words import sentence
 from . import formfields as ff
 from .record_forms import Field, raw_values, show_errors, tone
 from .formfields import FormScreen
@@ -246,7 +247,7 @@ class RequestFormScreen(FormScreen):
         nation = site_nation(client.site if client is not None and client.site_id else None)
         extended = self.query_one("#status", Select).value == "extended"
         deadline = request_deadline(received, nation, extended=extended)
-        self.field("received_on").set_hint(f"{deadline.line.capitalize()} ({NATION_NAMES[nation]}).")
+        self.field("received_on").set_hint(f"{sentence(deadline.line)} ({NATION_NAMES[nation]}).")
 
     @on(Button.Pressed, "#cancel")
     def _cancel_pressed(self) -> None:
