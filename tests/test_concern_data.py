@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from email import message_from_bytes
 from pathlib import Path
 
@@ -373,6 +373,23 @@ def test_completing_a_step_and_undoing_it_by_correction(open_vault):
     concerns.correct_entry(entry, "I had not told her yet: she was out.", NOW, undo_step=True)
     assert steps_of(concern)["commissioned/tell-dsl"].done is None
     assert ChronologyEntry.get_by_id(entry.id).step_key == "commissioned/tell-dsl"  # kept as written
+
+
+def test_a_step_cannot_be_done_before_the_concern_was_noticed(open_vault):
+    # A trial marked a step done at 05:00 on a concern noticed at 05:22.
+    noticed = datetime(2026, 11, 22, 5, 22)
+    concern = cs.raise_concern(cs.site(), NOW, noticed=noticed)
+    tell = steps_of(concern)["commissioned/tell-dsl"]
+    with pytest.raises(concerns.ConcernError, match="before the concern was noticed") as caught:
+        concerns.complete_step(concern, tell, NOW, how="", said="", at=datetime(2026, 11, 22, 5, 21))
+    assert caught.value.field == "at"  # said before the missing "how" and words
+    with pytest.raises(concerns.ConcernError, match="future"):
+        concerns.complete_step(concern, tell, NOW, how="", said="", at=NOW + timedelta(hours=2))
+    assert concerns.complete_step(concern, tell, NOW, how="phone", said="Told her.", at=noticed).at == noticed
+    # The date alone is any time that day, the day it was noticed included.
+    assert concerns.complete_step(concern, tell, NOW, how="phone", said="Again.", at=datetime(2026, 11, 22))
+    with pytest.raises(concerns.ConcernError, match="before the concern was noticed"):
+        concerns.complete_step(concern, tell, NOW, how="phone", said="Told her.", at=datetime(2026, 11, 21))
 
 
 def test_decisions_change_the_steps_and_are_recorded(open_vault):

@@ -1113,6 +1113,15 @@ def complete_step(
     purpose: str = "", consent: str = "", consent_reason: str = "",
 ) -> ChronologyEntry:
     """Record that a step was done: who, how (phone, email, in person...), when, what was said."""
+    if at is not None:
+        # The time first: a trial put the time right only after filling in the rest.
+        _check_at(at, now)
+        noticed = moment_of(concern)
+        # A date alone (midnight) is any time that day: the day it was noticed is fine.
+        early = at.date() < noticed.date() if at.time() == time(0, 0) else at < noticed
+        if early:
+            raise ConcernError(f"A step cannot be done before the concern was noticed ({show_moment(noticed)}): "
+                               "check the time.", "at")
     resolved = state.resolved
     if resolved.role != "self" and not (how or "").strip():
         raise ConcernError("Say how you made contact: phone, email, in person...", "how")
