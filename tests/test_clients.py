@@ -407,3 +407,27 @@ def test_artwork_disposed_of_from_the_home_screen_shows_on_the_client(open_vault
         DisposalLog.create(reference="CH-0900", disposed_on=date(2026, 9, 21), what="artwork")
     view = clients.client_view(client.id)
     assert (view.retention.artwork_disposal, view.artwork_disposed_on) == (date(2026, 9, 20), date(2026, 9, 21))
+
+
+async def test_the_type_hint_gives_no_age_for_a_birth_after_the_start(open_vault):
+    # A trial saw "child (-4 at the start of therapy)" beside the date's own error.
+    from textual.widgets import Static
+
+    from sitecare.app import SitecareApp
+    from sitecare.screens.client_form import ClientFormScreen
+
+    from sitehelpers import fill
+
+    app = SitecareApp(open_vault, now=lambda: datetime(2026, 11, 22, 9, 0))
+
+    def hint() -> str:
+        return str(app.screen.query_one("#client_type-field .field-hint", Static).render())
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(ClientFormScreen())
+        await pilot.pause()
+        await fill(app, pilot, "#therapy_start", "01/09/2026")
+        await fill(app, pilot, "#date_of_birth", "02/09/2015")
+        assert hint() == "From the date of birth: child (10 at the start of therapy)."
+        await fill(app, pilot, "#date_of_birth", "02/09/2026")
+        assert hint() == ""

@@ -137,6 +137,10 @@ class ClientFormScreen(FormScreen):
         today = self.app.today()
         if dob is None:
             words = "No date of birth: choose child or adult."
+        elif dob > (start or today):
+            # A trial saw "child (-4 at the start of therapy)": the dates' own errors say
+            # what is wrong (saving checks them), and no type follows from them.
+            words = ""
         else:
             derived = clients.derived_type(dob, start, today)
             when = "at the start of therapy" if start else "today"
