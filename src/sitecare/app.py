@@ -18,8 +18,8 @@ from textual.message import Message
 from textual.screen import Screen
 
 from .data import commits
-from .rules.words import listed
 from .data.vault import ReadOnlyError, Vault, VaultChangedError, VaultDamagedError, VaultError
+from .rules.words import listed
 from .screens.typing_order import keep_keys_in_order
 from .screens.unlock import CreateVaultScreen, Unlocking, UnlockScreen, damaged_advice
 
@@ -389,11 +389,11 @@ class SitecareApp(App[int]):
         if self.vault.is_open and not self.vault.readonly:
             self._saved_news.append((self._save_seq, text, subject))
 
-    def _tell_saved_news(self, seq: int | None, error: str | None, told: bool) -> None:
-        """News of the changes in the save `seq` (None: every change so far) once it has
-        ended: `error` is why it failed, `told` whether that was just said."""
-        news = [n for n in self._saved_news if seq is None or n[0] <= seq]
-        self._saved_news = [n for n in self._saved_news if n not in news]
+    def _tell_saved_news(self, seq: int, error: str | None, told: bool) -> None:
+        """News of the changes in the save `seq` and before, once it has ended: `error` is
+        why it failed, `told` whether that was just said."""
+        news = [n for n in self._saved_news if n[0] <= seq]
+        self._saved_news = [n for n in self._saved_news if n[0] > seq]
         if not news:
             return
         if error is None:
