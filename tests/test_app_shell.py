@@ -321,6 +321,9 @@ async def test_help_lists_the_keys(open_vault):
         await pilot.pause()
         table = app.screen.query_one(DataTable)
         assert not any(str(table.get_row_at(i)[0]).startswith("ctrl+p") for i in range(table.row_count))
+        from textual.widgets import Static
+
+        assert not any("ctrl+p" in str(s.render()) for s in app.screen.query(Static))
 
 
 async def test_a_crash_prints_no_secret(open_vault, capsys):

@@ -620,14 +620,16 @@ class SitecareApp(App[int]):
         keys = [(" / ".join(shown), description) for (_, description), shown in lines.items()]
         if moves_focus:
             keys.append(("tab / shift+tab", "Move between fields and lists"))
-        if self.vault.is_open and not self.screen_locked and not isinstance(self.screen, (UnlockScreen, CreateVaultScreen)):
+        palette = self.vault.is_open and not self.screen_locked and not isinstance(
+            self.screen, (UnlockScreen, CreateVaultScreen))
+        if palette:
             # Locked, the palette does nothing: a trial read its line in the lock screen's help.
             keys.append(("ctrl+p", "Command palette: jump to a site, person or authority"))
             keys.append(("ctrl+p settings", "Settings: your name, idle lock, when things are due soon"))
         # Imported on first use: its DataTable is not needed to show the home screen.
         from .screens.help import HelpScreen
 
-        self.push_screen(HelpScreen(keys))
+        self.push_screen(HelpScreen(keys, palette=palette))
 
     # -- crashes ---------------------------------------------------------------------
 

@@ -113,8 +113,7 @@ def save_authority(values: AuthorityFields, authority: LocalAuthority | None = N
     if office_close <= office_open:
         raise AuthorityError("The office must close after it opens.", "office_close")
     if today is not None and values.verified_on is not None and values.verified_on > today:
-        raise AuthorityError("The numbers cannot have been checked after today: give the day they were.",
-                             "verified_on")
+        raise AuthorityError("The day they were checked cannot be after today.", "verified_on")
     data = {key: getattr(values, key) for key in AuthorityFields.names()}
     data.update(name=name, office_open=office_open, office_close=office_close)
     for key, value in data.items():

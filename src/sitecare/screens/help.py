@@ -16,16 +16,17 @@ class HelpScreen(ModalScreen[None]):
         Binding("q", "dismiss", "Close", show=False),
     ]
 
-    def __init__(self, keys: list[tuple[str, str]]):
+    def __init__(self, keys: list[tuple[str, str]], palette: bool = True):
         super().__init__()
         self.keys = keys
+        self.palette = palette  # the command palette works here (not while locked)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box", classes="dialog"):
             yield Static("Keys", classes="dialog-title")
             yield Static(
                 "ctrl+p opens the command palette: type part of a name to jump to it, "
-                "or an action to run it. Escape closes this.",
+                "or an action to run it. Escape closes this." if self.palette else "Escape closes this.",
                 classes="dim",
             )
             yield DataTable(id="help-keys", cursor_type="row", zebra_stripes=True)
