@@ -195,21 +195,25 @@ async def test_quitting_with_unsaved_changes_warns_first_and_for_every_later_cha
         monkeypatch.setattr(vault_mod.fs, "open", os.open)
 
 
+def reopened_read_only(vault: Vault, kek: bytes) -> Vault:
+    """`vault` closed and opened again read-only, as a second sitecare opens it."""
+    vault.close()
+    reader = Vault(vault.folder)
+    reader.open_with_key(kek, readonly=True)
+    return reader
+
+
 async def test_quitting_a_read_only_sitecare_after_a_change_warns_first(open_vault, template_kek):
     # A third trial added a site in a read-only sitecare and quit: the site was gone,
     # unwarned (the change is said not to be saved when made, then forgotten).
-    folder = open_vault.folder
-    open_vault.close()
-    reader = Vault(folder)
-    reader.open_with_key(template_kek, readonly=True)
+    reader = reopened_read_only(open_vault, template_kek)
     app = SitecareApp(reader)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("ctrl+q")  # nothing changed: quits at once
         await pilot.pause()
         assert not app.is_running
-    reader = Vault(folder)
-    reader.open_with_key(template_kek, readonly=True)
+    reader = reopened_read_only(reader, template_kek)
     app = SitecareApp(reader)
     try:
         async with app.run_test(size=(80, 24)) as pilot:
@@ -232,10 +236,7 @@ async def test_a_lock_keeps_what_was_changed_in_a_read_only_sitecare(open_vault,
     # A trial edited a number read-only, locked, unlocked: the edit was gone, unwarned.
     from sitecare.screens.unlock import UnlockScreen
 
-    folder = open_vault.folder
-    open_vault.close()
-    reader = Vault(folder)
-    reader.open_with_key(template_kek, readonly=True)
+    reader = reopened_read_only(open_vault, template_kek)
     app = SitecareApp(reader)
     try:
         async with app.run_test(size=(80, 24)) as pilot:
@@ -932,10 +933,7 @@ async def test_a_change_made_read_only_is_never_said_to_be_saved(open_vault, tem
 
     from sitehelpers import fill
 
-    folder = open_vault.folder
-    open_vault.close()
-    reader = Vault(folder)
-    reader.open_with_key(template_kek, readonly=True)
+    reader = reopened_read_only(open_vault, template_kek)
     app = SitecareApp(reader)
     try:
         async with app.run_test(size=(80, 24)) as pilot:
