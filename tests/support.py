@@ -65,3 +65,13 @@ async def settle(app, pilot, rounds: int = 3) -> None:
     for _ in range(rounds):
         await app.workers.wait_for_complete()
         await pilot.pause()
+
+
+async def help_rows(pilot) -> list[tuple[str, str]]:
+    """Open the help (F1) and read its rows: (key, what it does)."""
+    from textual.widgets import DataTable
+
+    await pilot.press("f1")
+    await pilot.pause()
+    table = pilot.app.screen.query_one(DataTable)
+    return [tuple(str(c) for c in table.get_row_at(r)) for r in range(table.row_count)]

@@ -14,7 +14,7 @@ from sitecare.data.vault import Vault
 from sitecare.screens.home import HomeScreen
 from sitecare.screens.unlock import CreateVaultScreen, UnlockScreen
 
-from support import PASSPHRASE, journal_records, reopen, settle
+from support import PASSPHRASE, help_rows, journal_records, reopen, settle
 
 SIZE = (80, 24)
 
@@ -306,21 +306,14 @@ async def test_a_damaged_vault_names_the_backups(vault_dir, template_kek):
 async def test_help_lists_the_keys(open_vault):
     app = SitecareApp(open_vault)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("f1")
-        await pilot.pause()
-        from textual.widgets import DataTable
-
-        table = app.screen.query_one(DataTable)
-        rows = [tuple(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
+        rows = await help_rows(pilot)
         descriptions = {r[1] for r in rows}
         assert {"Quit", "Lock", "Help"} <= descriptions
         assert "ctrl+p" in {r[0] for r in rows}
         await pilot.press("escape", "ctrl+l")
         await pilot.pause()
-        await pilot.press("f1")  # locked: the palette does nothing, so it is not listed
-        await pilot.pause()
-        table = app.screen.query_one(DataTable)
-        assert not any(str(table.get_row_at(i)[0]).startswith("ctrl+p") for i in range(table.row_count))
+        # Locked: the palette does nothing, so it is not listed.
+        assert not any(key.startswith("ctrl+p") for key, _ in await help_rows(pilot))
         from textual.widgets import Static
 
         assert not any("ctrl+p" in str(s.render()) for s in app.screen.query(Static))

@@ -23,7 +23,7 @@ from sitecare.screens.home import AttentionDetailScreen, HomeScreen
 from sitecare.screens.training import TrainingScreen
 from sitecare.screens.unlock import CreateVaultScreen
 
-from support import reopen, settle
+from support import help_rows, reopen, settle
 
 NOW = datetime(2026, 11, 23, 10, 0)  # a Monday
 SIZE = (80, 24)
@@ -97,10 +97,7 @@ async def test_every_footer_shows_whole_keys_and_the_help_at_80_columns(demo, wh
         assert left.endswith(tuple(shown)), f"{where}: the last key is cut: {left!r}"
         assert "f1 Help" in left, where
         # Every key is in the help, shown in the footer or not.
-        await pilot.press("f1")
-        await pilot.pause()
-        table = app.screen.query_one(DataTable)
-        listed = {str(table.get_row_at(r)[1]) for r in range(table.row_count)}
+        listed = {description for _, description in await help_rows(pilot)}
         missing = {b.description for b in keys if b.action not in ("command_palette",)} - listed
         assert not missing - {"Focus Next", "Focus Previous"}, where
 
@@ -234,9 +231,6 @@ async def test_the_help_says_tab_in_sitecares_words(open_vault):
     app = make_app(open_vault)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("f1")
-        await pilot.pause()
-        table = app.screen.query_one(DataTable)
-        rows = [tuple(str(c) for c in table.get_row_at(r)) for r in range(table.row_count)]
+        rows = await help_rows(pilot)
         assert ("tab / shift+tab", "Move between fields and lists") in rows
         assert not {"Focus Next", "Focus Previous"} & {description for _, description in rows}

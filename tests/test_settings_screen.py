@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from textual.command import CommandPalette
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from sitecare.app import SitecareApp
 from sitecare.data import concerns, models
@@ -25,6 +25,7 @@ from sitecare.screens.unlock import UnlockScreen
 
 import concern_support as cs
 from sitehelpers import NOW, SIZE, field_error, fill, kind, make_app, settle, type_text
+from support import help_rows
 from test_palette import hits
 
 IDLE_REFUSED = "0 is out of range: type a whole number of minutes from 1 to 120."
@@ -105,11 +106,7 @@ async def test_the_help_says_where_the_settings_are(open_vault):
     app = make_app(open_vault)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("f1")
-        await pilot.pause()
-        table = app.screen.query_one(DataTable)
-        listed = [tuple(table.get_row_at(r)) for r in range(table.row_count)]
-        assert ("ctrl+p settings", "Settings: your name, idle lock, when things are due soon") in listed
+        assert ("ctrl+p settings", "Settings: your name, idle lock, when things are due soon") in await help_rows(pilot)
 
 
 # --------------------------------------------------------------------------- changing them
